@@ -1,0 +1,28 @@
+// A certbot lineage as read from disk: everything about it that does not depend on the clock, so it can be cached.
+import type { Problem } from "../checks/problem.js";
+
+export interface LineagePaths {
+  cert: string;
+  chain: string;
+  fullchain: string;
+  privkey: string;
+}
+
+export interface LineageFacts {
+  name: string;
+  /** renewal/<name>.conf, absent when only live/<name>/ exists. */
+  confPath: string | undefined;
+  paths: LineagePaths;
+  domains: string[];
+  /** ISO 8601; absent when cert.pem could not be read. */
+  notBefore: string | undefined;
+  notAfter: string | undefined;
+  serial: string | undefined;
+  issuer: string | undefined;
+  keyType: string | undefined;
+  /** SHA-256 of cert.pem's DER, lower-case hex: what verify compares with the served certificate. */
+  fingerprint: string | undefined;
+  authenticator: string | undefined;
+  /** Problems found in the files themselves (not the clock's). */
+  fileProblems: Problem[];
+}

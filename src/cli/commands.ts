@@ -1,0 +1,5 @@
+// Every command the CLI offers, in help order.
+import type { CommandModule } from "./command.js";
+import { statusCommand } from "../commands/status.js";
+
+export const COMMANDS: readonly CommandModule[] = [statusCommand];

@@ -1,0 +1,90 @@
+// Parses the command line, resolves the settings, runs one command and maps errors to exit codes. Never calls
+// process.exit: the exit code is returned, so tests run the CLI in-process.
+import yargs from "yargs";
+import type { Context } from "../context.js";
+import { NgcertError, exitCodeFor } from "../errors.js";
+import { SETTINGS, type SettingKey } from "../settings/definitions.js";
+import { readConfigFile } from "../settings/read-config-file.js";
+import { resolveSettings } from "../settings/resolve-settings.js";
+import type { CommandModule, ParsedArgs } from "./command.js";
+import { COMMANDS } from "./commands.js";
+import { addGlobalOptions } from "./global-options.js";
+
+declare const NGCERT_VERSION: string;
+const VERSION = typeof NGCERT_VERSION === "string" ? NGCERT_VERSION : "dev";
+
+export async function runCli(argv: readonly string[], context: Context): Promise<number> {
+  let selected: CommandModule | undefined;
+  let parsed: ParsedArgs | undefined;
+  let output = "";
+  const parser = addGlobalOptions(
+    yargs([...argv])
+      .scriptName("ngcert")
+      .usage("ngcert <command> [options]\n\nLet's Encrypt certificates for every site behind nginx, renewed without stopping nginx.")
+      .version(VERSION)
+      .help()
+      .alias("help", "h")
+      .strict()
+      .recommendCommands()
+      .exitProcess(false)
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .fail((message, error) => {
+        throw error instanceof NgcertError ? error : new NgcertError("USAGE", message ?? error?.message ?? "invalid command line");
+      }),
+  );
+  for (const command of COMMANDS) {
+    parser.command(command.command, command.describe, command.builder, (args) => {
+      selected = command;
+      parsed = args as ParsedArgs;
+    });
+  }
+  parser.demandCommand(1, "give a command; `ngcert --help` lists them");
+
+  try {
+    await parser.parseAsync([...argv], {}, (_error, _args, text) => {
+      output = text ?? "";
+    });
+  } catch (error) {
+    return report(error, context, argv.includes("--verbose"));
+  }
+  if (!selected || !parsed) {
+    // --help or --version: yargs rendered the text instead of choosing a command.
+    if (output) context.stdout.write(`${output}\n`);
+    return 0;
+  }
+  const verbose = parsed.verbose === true;
+  try {
+    const settings = resolveSettings({
+      flags: settingFlags(parsed),
+      env: context.env,
+      config: readConfigFile(typeof parsed.config === "string" ? parsed.config : "/etc/ngcert/config.json"),
+      configPath: typeof parsed.config === "string" ? parsed.config : undefined,
+      cwd: context.cwd,
+    });
+    return await selected.run(parsed, settings, context);
+  } catch (error) {
+    return report(error, context, verbose);
+  }
+}
+
+function settingFlags(args: ParsedArgs): Partial<Record<SettingKey | "staging", unknown>> {
+  const flags: Partial<Record<SettingKey | "staging", unknown>> = {};
+  for (const setting of SETTINGS) {
+    const value = args[setting.key];
+    if (value !== undefined) flags[setting.key] = Array.isArray(value) ? value[value.length - 1] : value;
+  }
+  if (args.staging !== undefined) flags.staging = args.staging;
+  return flags;
+}
+
+function report(error: unknown, context: Context, verbose: boolean): number {
+  if (error instanceof NgcertError) {
+    context.stderr.write(`ngcert: ${error.message}\n`);
+    if (error.details) context.stderr.write(`${error.details.replace(/\s+$/, "")}\n`);
+    if (error.code === "USAGE") context.stderr.write("Run `ngcert --help` for usage.\n");
+  } else {
+    context.stderr.write(`ngcert: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  if (verbose && error instanceof Error && error.stack) context.stderr.write(`${error.stack}\n`);
+  return exitCodeFor(error);
+}

@@ -1,0 +1,32 @@
+// `ngcert status [--json] [--warn-days N] [NAME...]`: every lineage, its dates and its problems.
+import type { CommandModule } from "../cli/command.js";
+import { useColor } from "../context.js";
+import { NgcertError } from "../errors.js";
+import { collectStatus } from "../status/collect-status.js";
+import { renderStatusJson, renderStatusTable } from "../status/render-status.js";
+
+export function parseWarnDays(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) > 36_500) {
+    throw new NgcertError("USAGE", `--warn-days ${JSON.stringify(value)} is not a whole number of days`);
+  }
+  return Number(text);
+}
+
+export const statusCommand: CommandModule = {
+  command: "status [names..]",
+  describe: "show every certificate: domains, expiry, issuer, problems (exit 1 when any)",
+  builder: (yargs) =>
+    yargs
+      .positional("names", { type: "string", array: true, describe: "certificate names (default: all)" })
+      .option("json", { type: "boolean", describe: "print one JSON document" })
+      .option("warn-days", { type: "string", requiresArg: true, describe: "warn when fewer days are left [a sixth of the lifetime]" }),
+  run: async (args, settings, context) => {
+    const warnDays = parseWarnDays(args["warn-days"]);
+    const names = ((args.names as string[] | undefined) ?? []).map(String);
+    const certificates = collectStatus({ letsencryptDir: settings.letsencryptDir, names, now: context.now(), warnDays, cacheDir: settings.cacheDir });
+    context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context)));
+    return certificates.some((cert) => cert.problems.length > 0) ? 1 : 0;
+  },
+};

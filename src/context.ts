@@ -1,0 +1,35 @@
+// Side effects come in through this one object; `defaultContext` holds the real ones, tests pass their own.
+import { execProgram, type Exec } from "./exec.js";
+
+export interface Output {
+  write(text: string): void;
+}
+
+export interface Context {
+  exec: Exec;
+  env: Record<string, string | undefined>;
+  now: () => Date;
+  cwd: string;
+  stdout: Output;
+  stderr: Output;
+  /** stdout is a terminal: tables get colour and progress is shown. */
+  isTTY: boolean;
+}
+
+export function defaultContext(): Context {
+  return {
+    exec: execProgram,
+    env: process.env,
+    now: () => new Date(),
+    cwd: process.cwd(),
+    stdout: { write: (text) => void process.stdout.write(text) },
+    stderr: { write: (text) => void process.stderr.write(text) },
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+}
+
+/** Colour only for a person at a terminal, and never under CI or NO_COLOR. */
+export function useColor(context: Context): boolean {
+  const env = context.env;
+  return context.isTTY && env.NO_COLOR === undefined && env.CI === undefined && env.TERM !== "dumb";
+}

@@ -1,0 +1,105 @@
+// A cache of lineage facts across runs. An entry is used only while every file it was read from has the same device,
+// inode, size, mtime and ctime; clock-dependent checks are never cached. Any doubt means "read again".
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { LineageFacts, LineagePaths } from "../certbot/lineage.js";
+
+const FORMAT = 1;
+
+interface Entry {
+  stamp: string;
+  facts: LineageFacts;
+}
+
+interface CacheFile {
+  format: number;
+  letsencryptDir: string;
+  entries: Record<string, Entry>;
+}
+
+export function stampFile(file: string | undefined): string {
+  if (file === undefined) return "-";
+  try {
+    const stat = statSync(file);
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  } catch {
+    return "missing";
+  }
+}
+
+export function stampPaths(paths: LineagePaths): string {
+  return [paths.cert, paths.chain, paths.fullchain, paths.privkey].map(stampFile).join("|");
+}
+
+export class FactsCache {
+  private readonly file: string;
+  private readonly entries: Record<string, Entry>;
+  private changed = false;
+
+  private constructor(
+    file: string,
+    private readonly letsencryptDir: string,
+    entries: Record<string, Entry>,
+  ) {
+    this.file = file;
+    this.entries = entries;
+  }
+
+  static open(cacheDir: string, letsencryptDir: string): FactsCache {
+    const id = createHash("sha256").update(letsencryptDir).digest("hex").slice(0, 16);
+    const file = path.join(cacheDir, `status-${id}.json`);
+    return new FactsCache(file, letsencryptDir, loadEntries(file, letsencryptDir));
+  }
+
+  /** Cached facts when the stamps still match. */
+  lookup(name: string, confStamp: string): LineageFacts | undefined {
+    const entry = this.entries[name];
+    if (!entry) return undefined;
+    if (entry.stamp !== `${confStamp}|${stampPaths(entry.facts.paths)}`) return undefined;
+    return entry.facts;
+  }
+
+  store(name: string, stamp: string, facts: LineageFacts): void {
+    this.entries[name] = { stamp, facts };
+    this.changed = true;
+  }
+
+  /** Drops lineages that no longer exist, so the file does not grow forever. */
+  retain(names: ReadonlySet<string>): void {
+    for (const name of Object.keys(this.entries)) {
+      if (!names.has(name)) {
+        delete this.entries[name];
+        this.changed = true;
+      }
+    }
+  }
+
+  /** Writes the cache atomically; a cache that cannot be written is simply not kept. */
+  save(): void {
+    if (!this.changed) return;
+    const data: CacheFile = { format: FORMAT, letsencryptDir: this.letsencryptDir, entries: this.entries };
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
+      renameSync(temp, this.file);
+      this.changed = false;
+    } catch {
+      // Not writable (a read-only user, a full disk): status is still right, only slower next time.
+    }
+  }
+}
+
+function loadEntries(file: string, letsencryptDir: string): Record<string, Entry> {
+  try {
+    const stat = statSync(file);
+    // Only trust a cache that nobody else could have written.
+    if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return {};
+    const data = JSON.parse(readFileSync(file, "utf8")) as Partial<CacheFile>;
+    if (data.format !== FORMAT || data.letsencryptDir !== letsencryptDir || typeof data.entries !== "object" || data.entries === null) return {};
+    return data.entries;
+  } catch {
+    return {};
+  }
+}

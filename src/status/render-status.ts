@@ -1,0 +1,36 @@
+// Renders status results: SPEC.md's JSON document, and a table for people.
+import type { CertificateStatus } from "./collect-status.js";
+
+export function renderStatusJson(certificates: readonly CertificateStatus[]): string {
+  return `${JSON.stringify({ certificates }, null, 2)}\n`;
+}
+
+const RED = "\u001b[31m";
+const YELLOW = "\u001b[33m";
+const GREEN = "\u001b[32m";
+const RESET = "\u001b[0m";
+
+export function renderStatusTable(certificates: readonly CertificateStatus[], color: boolean): string {
+  if (certificates.length === 0) return "No certificates.\n";
+  const paint = (text: string, code: string): string => (color ? `${code}${text}${RESET}` : text);
+  const rows = certificates.map((cert) => [
+    cert.name,
+    cert.domains.join(",") || "-",
+    cert.daysLeft === null ? "-" : String(cert.daysLeft),
+    cert.authenticator ?? "-",
+    cert.problems.length === 0 ? "ok" : [...new Set(cert.problems.map((problem) => problem.code))].join(","),
+  ]);
+  const header = ["NAME", "DOMAINS", "DAYS", "AUTH", "PROBLEMS"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ");
+  const out = [line(header)];
+  rows.forEach((row, index) => {
+    const cert = certificates[index]!;
+    const severe = cert.problems.some((problem) => problem.code !== "EXPIRING" && problem.code !== "STANDALONE");
+    const text = line(row);
+    out.push(cert.problems.length === 0 ? text.replace(/ok$/, paint("ok", GREEN)) : paint(text, severe ? RED : YELLOW));
+  });
+  const details = certificates.flatMap((cert) => cert.problems.map((problem) => `  ${cert.name}: ${problem.code}: ${problem.message}`));
+  if (details.length > 0) out.push("", "Problems:", ...details);
+  return `${out.join("\n")}\n`;
+}
