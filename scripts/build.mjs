@@ -11,7 +11,8 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20.19",
-  minify: false,
+  minify: true,
+  keepNames: false,
   legalComments: "none",
   define: { NGCERT_VERSION: JSON.stringify(pkg.version) },
   // Some dependencies are CommonJS and call require(); give the ESM bundle a real one.

@@ -14,6 +14,8 @@ export interface Context {
   stderr: Output;
   /** stdout is a terminal: tables get colour and progress is shown. */
   isTTY: boolean;
+  /** The bundled CLI file, which can run as a worker thread; absent when running from source. */
+  workerScript?: string | undefined;
 }
 
 export function defaultContext(): Context {

@@ -1,5 +1,4 @@
 // The one wrapper around execa: argument arrays only, and failures become NgcertError with the program's own stderr.
-import { execa } from "execa";
 import { NgcertError } from "./errors.js";
 
 export interface ExecResult {
@@ -25,6 +24,8 @@ export function describeCommand(program: string, args: readonly string[]): strin
 }
 
 export const execProgram: Exec = async (program, args, options = {}) => {
+  // Loaded on first use: most runs of most commands start no program, and execa costs ~25 ms to load.
+  const { execa } = await import("execa");
   const result = await execa(program, [...args], {
     reject: false,
     env: options.env,

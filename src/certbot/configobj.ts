@@ -68,10 +68,10 @@ function parseValue(text: string, lineNo: number): ConfValue {
       item = rest.slice(1, close);
       rest = rest.slice(close + 1).trimStart();
     } else {
-      const match = /^[^,#"']*/.exec(rest)!;
+      // configobj only treats a quote at the start of a value as quoting: certbot writes `post_hook = echo it's done` as is.
+      const match = /^[^,#]*/.exec(rest)!;
       item = match[0].trim();
       rest = rest.slice(match[0].length);
-      if (rest.startsWith('"') || rest.startsWith("'")) throw new ConfSyntaxError(lineNo, "unexpected quote inside a value");
     }
     items.push(item);
     if (rest.startsWith(",")) {

@@ -22,8 +22,10 @@ export function describePublicKey(spki: Buffer): string {
   const { algorithm, parameters, key } = splitSpki(spki);
   if (algorithm === EC) return `ecdsa-${parameters ? (CURVES[parameters] ?? parameters) : "unknown"}`;
   if (algorithm === RSA) {
-    const [modulus] = readChildren(key, readTlv(key, 0));
-    return `rsa-${modulus ? bitLength(unsignedInteger(key, modulus)) : 0}`;
+    // Both parts are required here, where a bad certificate is still reported as unreadable, not later on comparison.
+    const [modulus, exponent] = readChildren(key, readTlv(key, 0));
+    if (!modulus || !exponent) throw new DerError("bad RSA public key");
+    return `rsa-${bitLength(unsignedInteger(key, modulus))}`;
   }
   if (algorithm === ED25519) return "ed25519";
   if (algorithm === ED448) return "ed448";
@@ -47,6 +49,8 @@ export class PrivateKeyError extends Error {}
  * modulus, which is what OpenSSL (and so nginx) compares too; only a key without them is imported with node:crypto.
  */
 export function publicKeyIdFromPrivateKeyPem(text: string): PublicKeyId {
+  // OpenSSL's legacy encryption puts headers inside the block, so it does not even parse as PEM.
+  if (/^Proc-Type:\s*4,\s*ENCRYPTED/m.test(text)) throw new PrivateKeyError("the private key is encrypted; nginx cannot load it unattended");
   const blocks = parsePem(text);
   const block = blocks.find((candidate) => candidate.label.endsWith("PRIVATE KEY"));
   if (!block) {

@@ -25,7 +25,14 @@ export const statusCommand: CommandModule = {
   run: async (args, settings, context) => {
     const warnDays = parseWarnDays(args["warn-days"]);
     const names = ((args.names as string[] | undefined) ?? []).map(String);
-    const certificates = collectStatus({ letsencryptDir: settings.letsencryptDir, names, now: context.now(), warnDays, cacheDir: settings.cacheDir });
+    const certificates = await collectStatus({
+      letsencryptDir: settings.letsencryptDir,
+      names,
+      now: context.now(),
+      warnDays,
+      cacheDir: settings.cacheDir,
+      workerScript: context.workerScript,
+    });
     context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context)));
     return certificates.some((cert) => cert.problems.length > 0) ? 1 : 0;
   },

@@ -84,9 +84,13 @@ function resolveServer(input: SettingsInput, server: string | undefined, configP
   if (flagStaging === true && input.flags.server !== undefined) {
     throw new NgcertError("USAGE", "--staging and --server both choose the ACME server: give only one");
   }
+  if (configStaging === true && input.config.server !== undefined) {
+    throw new NgcertError("CONFIG", `${configPath}: "staging" and "server" both choose the ACME server: keep only one`);
+  }
   if (flagStaging === true) return LETS_ENCRYPT_STAGING;
   if (input.flags.server !== undefined) return server!;
-  if (server !== undefined) return server;
+  // --no-staging is a flag too: it outranks "staging": true in the config file.
+  if (server !== undefined || flagStaging === false) return server ?? LETS_ENCRYPT_PRODUCTION;
   if (configStaging === true) return LETS_ENCRYPT_STAGING;
   return LETS_ENCRYPT_PRODUCTION;
 }

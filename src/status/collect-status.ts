@@ -3,9 +3,10 @@ import { daysLeft, checkLineage } from "../checks/check-lineage.js";
 import type { Problem } from "../checks/problem.js";
 import { listLineages } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
-import { readLineageFacts, renewalConfPath } from "../certbot/read-lineage.js";
 import { NgcertError } from "../errors.js";
-import { FactsCache, stampFile, stampPaths } from "./facts-cache.js";
+import { FactsCache } from "./facts-cache.js";
+import { readAllStamped } from "./parallel-read.js";
+import { confStampOf } from "./read-stamped.js";
 
 export interface CertificateStatus {
   name: string;
@@ -27,9 +28,11 @@ export interface CollectOptions {
   warnDays?: number | undefined;
   /** Directory for the facts cache; undefined: no cache. */
   cacheDir?: string | undefined;
+  /** See Context.workerScript. */
+  workerScript?: string | undefined;
 }
 
-export function collectFacts(options: Omit<CollectOptions, "now" | "warnDays">): LineageFacts[] {
+export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDays">): Promise<LineageFacts[]> {
   const all = listLineages(options.letsencryptDir);
   let entries = all;
   if (options.names.length > 0) {
@@ -42,22 +45,21 @@ export function collectFacts(options: Omit<CollectOptions, "now" | "warnDays">):
     entries = all.filter((entry) => wanted.has(entry.name));
   }
   const cache = options.cacheDir === undefined ? undefined : FactsCache.open(options.cacheDir, options.letsencryptDir);
-  const facts = entries.map((entry) => {
-    const confStamp = entry.hasConf ? stampFile(renewalConfPath(options.letsencryptDir, entry.name)) : "-";
-    const cached = cache?.lookup(entry.name, confStamp);
-    if (cached) return cached;
-    let stamp = "";
-    const read = readLineageFacts(options.letsencryptDir, entry.name, entry.hasConf, (paths) => {
-      stamp = `${confStamp}|${stampPaths(paths)}`;
-    });
-    cache?.store(entry.name, stamp, read);
-    return read;
-  });
+  const facts: (LineageFacts | undefined)[] = entries.map((entry) => cache?.lookup(entry.name, confStampOf(options.letsencryptDir, entry)));
+  const missing = entries.filter((_, index) => facts[index] === undefined);
+  const read = await readAllStamped(options.letsencryptDir, missing, options.workerScript);
+  let next = 0;
+  for (let index = 0; index < facts.length; index++) {
+    if (facts[index] !== undefined) continue;
+    const { facts: fresh, stamp } = read[next++]!;
+    cache?.store(fresh.name, stamp, fresh);
+    facts[index] = fresh;
+  }
   if (cache) {
     if (options.names.length === 0) cache.retain(new Set(all.map((entry) => entry.name)));
     cache.save();
   }
-  return facts;
+  return facts as LineageFacts[];
 }
 
 export function toStatus(facts: LineageFacts, now: Date, warnDays: number | undefined): CertificateStatus {
@@ -75,6 +77,6 @@ export function toStatus(facts: LineageFacts, now: Date, warnDays: number | unde
   };
 }
 
-export function collectStatus(options: CollectOptions): CertificateStatus[] {
-  return collectFacts(options).map((facts) => toStatus(facts, options.now, options.warnDays));
+export async function collectStatus(options: CollectOptions): Promise<CertificateStatus[]> {
+  return (await collectFacts(options)).map((facts) => toStatus(facts, options.now, options.warnDays));
 }
