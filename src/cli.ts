@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   }
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");
-  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: import.meta.url });
+  const { fileURLToPath } = await import("node:url");
+  const selfCommand = [process.execPath, fileURLToPath(import.meta.url)];
+  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: import.meta.url, selfCommand });
 }
 
 await main();

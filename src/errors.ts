@@ -9,6 +9,7 @@ export type ErrorCode =
   | "EXEC_FAILED" // an external program failed
   | "NGINX_INVALID" // nginx -t refused the configuration
   | "IO" // a file could not be read or written
+  | "CONFLICT" // existing files or configuration stand in the way; nothing was changed
   | "PROBLEMS"; // the command ran and found problems
 
 export class NgcertError extends Error {

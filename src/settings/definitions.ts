@@ -45,7 +45,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   { key: "listen-address", env: "NGCERT_LISTEN_ADDRESS", kind: "address", describe: "listen address, empty for all [empty]" },
   { key: "server", env: "NGCERT_SERVER", kind: "url", describe: "ACME directory URL [Let's Encrypt production]" },
   { key: "email", env: "NGCERT_EMAIL", kind: "email", describe: "account e-mail [none]" },
-  { key: "cache-dir", env: "NGCERT_CACHE_DIR", kind: "path", describe: "cache for status results [/var/cache/ngcert]" },
+  { key: "cache-dir", env: "NGCERT_CACHE_DIR", kind: "path", describe: "status cache dir [/var/cache/ngcert]" },
 ];
 
 export const DEFAULT_CONFIG_PATH = "/etc/ngcert/config.json";

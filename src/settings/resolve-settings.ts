@@ -36,9 +36,13 @@ export function resolveSettings(input: SettingsInput): Settings {
     return undefined;
   };
   const values = new Map<SettingKey, unknown>();
+  const givenArgs: string[] = input.configPath === undefined ? [] : ["--config", path.resolve(input.cwd, input.configPath)];
   for (const definition of SETTINGS) {
     const source = pick(definition);
-    if (source) values.set(definition.key, validateSetting(definition, source, input.cwd));
+    if (!source) continue;
+    const value = validateSetting(definition, source, input.cwd);
+    values.set(definition.key, value);
+    if (!source.origin.startsWith('"')) givenArgs.push(`--${definition.key}`, definition.kind === "command" ? String(source.value) : String(value));
   }
   const str = (key: SettingKey, fallback: string): string => (values.get(key) as string | undefined) ?? fallback;
   const num = (key: SettingKey, fallback: number): number => (values.get(key) as number | undefined) ?? fallback;
@@ -46,8 +50,11 @@ export function resolveSettings(input: SettingsInput): Settings {
   const nginxDir = str("nginx-dir", "/etc/nginx");
   const nginxConf = str("nginx-conf", path.join(nginxDir, "nginx.conf"));
   const nginxBin = str("nginx-bin", "nginx");
+  const server = resolveServer(input, values.get("server") as string | undefined, configPath);
+  if (input.flags.staging === true) givenArgs.push("--server", server);
   return {
     configPath,
+    givenArgs,
     letsencryptDir: str("letsencrypt-dir", "/etc/letsencrypt"),
     certbotWorkDir: str("certbot-work-dir", "/var/lib/letsencrypt"),
     certbotLogsDir: str("certbot-logs-dir", "/var/log/letsencrypt"),
@@ -60,7 +67,7 @@ export function resolveSettings(input: SettingsInput): Settings {
     httpPort: num("http-port", 80),
     httpsPort: num("https-port", 443),
     listenAddress: str("listen-address", ""),
-    server: resolveServer(input, values.get("server") as string | undefined, configPath),
+    server,
     email: values.get("email") as string | undefined,
     cacheDir: str("cache-dir", "/var/cache/ngcert"),
   };

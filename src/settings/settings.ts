@@ -2,6 +2,11 @@
 
 export interface Settings {
   configPath: string;
+  /**
+   * Flags that reproduce the settings given on the command line or in the environment (not the config file's, which
+   * is read again by whoever runs later): what `ngcert init` bakes into the certbot hooks.
+   */
+  givenArgs: string[];
   letsencryptDir: string;
   certbotWorkDir: string;
   certbotLogsDir: string;

@@ -1,0 +1,43 @@
+// `ngcert init [--dry-run]`: idempotent server set-up (webroot, nginx catch-all and snippet, certbot hooks).
+import type { CommandModule } from "../cli/command.js";
+import { NgcertError } from "../errors.js";
+import { hostHasIpv6 } from "../nginx/host-ipv6.js";
+import { runInit } from "../init/run-init.js";
+
+export const initCommand: CommandModule = {
+  command: "init",
+  describe: "set the server up: shared challenge webroot, nginx port-80 catch-all, certbot hooks (idempotent)",
+  builder: (yargs) => yargs.option("dry-run", { type: "boolean", describe: "show the changes as diffs and touch nothing" }),
+  run: async (args, settings, context) => {
+    if (!context.selfCommand) throw new NgcertError("USAGE", "ngcert init must run from the built ngcert (dist/cli.js) so the hooks can call it");
+    const dryRun = args["dry-run"] === true;
+    const report = await runInit(settings, context.exec, { dryRun, selfCommand: context.selfCommand, ipv6: hostHasIpv6(), env: context.env });
+    const say = (line: string): void => context.stderr.write(`${line}\n`);
+    for (const warning of report.warnings) say(`warning: ${warning}`);
+    for (const server of report.shadowing) {
+      say(
+        `warning: ${server.file}:${server.line}: the port-${settings.httpPort} server for ${server.names.join(" ")} does not include the ACME snippet, ` +
+          `so challenges for those names never reach ngcert: add \`include ${settings.nginxDir}/snippets/ngcert-acme.conf;\` inside that server block`,
+      );
+    }
+    const changes = report.actions.flatMap((action) => (action.kind === "unchanged" ? [] : [action]));
+    if (dryRun) {
+      if (report.webrootCreated) context.stdout.write(`mkdir -m 755 ${settings.webroot}\n`);
+      for (const action of changes) context.stdout.write(action.diff);
+      say(changes.length === 0 && !report.webrootCreated ? "Nothing to change: the server is already set up." : "Dry run: nothing was changed.");
+      return 0;
+    }
+    if (changes.length === 0 && !report.webrootCreated) {
+      say("Nothing to change: the server is already set up.");
+      return 0;
+    }
+    if (report.webrootCreated) say(`created ${settings.webroot}`);
+    for (const action of changes) say(`${action.kind === "create" ? "created" : "updated"} ${action.file.path} (${action.file.what})`);
+    say(
+      report.reload === "reloaded"
+        ? "nginx -t passed; nginx reloaded."
+        : "nginx -t passed; nginx is not running, it will use this configuration when it starts.",
+    );
+    return 0;
+  },
+};

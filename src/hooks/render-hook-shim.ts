@@ -1,0 +1,29 @@
+// Renders the executables `ngcert init` installs into certbot's renewal-hooks/{pre,deploy,post}/: thin shims that hand
+// over to `ngcert hook <phase>`, with the settings init was given on its command line or in its environment.
+
+export type HookPhase = "pre" | "deploy" | "post";
+
+export const HOOK_PHASES: readonly HookPhase[] = ["pre", "deploy", "post"];
+
+const WHEN: Record<HookPhase, string> = {
+  pre: "before it renews any certificate",
+  deploy: "after each certificate it renewed",
+  post: "after a renewal run",
+};
+
+export function hookShimPath(letsencryptDir: string, phase: HookPhase): string {
+  return `${letsencryptDir}/renewal-hooks/${phase}/ngcert`;
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `command` runs ngcert (node and the bundle); `settingArgs` are flags such as ["--webroot", "/srv/acme"]. */
+export function renderHookShim(phase: HookPhase, command: readonly string[], settingArgs: readonly string[]): string {
+  const words = [...command, "hook", phase, ...settingArgs].map(shellQuote).join(" ");
+  return `#!/bin/sh
+# Written by \`ngcert init\`: certbot runs this ${WHEN[phase]}; \`ngcert hook ${phase}\` does the work.
+exec ${words}
+`;
+}

@@ -1,0 +1,130 @@
+// A tokenizer for nginx's configuration syntax (directives, blocks, quotes, comments), with line numbers, so ngcert
+// can find the server blocks that listen on the HTTP port.
+
+export interface Directive {
+  name: string;
+  args: string[];
+  line: number;
+  /** Present for block directives (server { ... }). */
+  block?: Directive[];
+}
+
+export class NginxSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+interface Token {
+  text: string;
+  line: number;
+  /** Quoted tokens are never punctuation. */
+  quoted: boolean;
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let line = 1;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === "\n") {
+      line++;
+      i++;
+    } else if (/\s/.test(ch)) {
+      i++;
+    } else if (ch === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (ch === "{" || ch === "}" || ch === ";") {
+      tokens.push({ text: ch, line, quoted: false });
+      i++;
+    } else if (ch === '"' || ch === "'") {
+      const start = line;
+      let value = "";
+      i++;
+      while (i < text.length && text[i] !== ch) {
+        if (text[i] === "\\" && i + 1 < text.length) {
+          value += text[i + 1];
+          i += 2;
+          continue;
+        }
+        if (text[i] === "\n") line++;
+        value += text[i++];
+      }
+      if (i >= text.length) throw new NginxSyntaxError(start, "unterminated quoted string");
+      i++;
+      tokens.push({ text: value, line: start, quoted: true });
+    } else {
+      let value = "";
+      while (i < text.length && !/[\s{};]/.test(text[i]!)) {
+        // ${var} inside a word must not end it at the brace.
+        if (text[i] === "$" && text[i + 1] === "{") {
+          const close = text.indexOf("}", i);
+          if (close < 0) break;
+          value += text.slice(i, close + 1);
+          i = close + 1;
+          continue;
+        }
+        if (text[i] === "\\" && i + 1 < text.length) {
+          value += text.slice(i, i + 2);
+          i += 2;
+          continue;
+        }
+        value += text[i++];
+      }
+      tokens.push({ text: value, line, quoted: false });
+    }
+  }
+  return tokens;
+}
+
+export function parseNginxConfig(text: string): Directive[] {
+  const tokens = tokenize(text);
+  let position = 0;
+  const parseBlock = (depth: number): Directive[] => {
+    const directives: Directive[] = [];
+    while (position < tokens.length) {
+      const token = tokens[position]!;
+      if (!token.quoted && token.text === "}") {
+        if (depth === 0) throw new NginxSyntaxError(token.line, 'unexpected "}"');
+        position++;
+        return directives;
+      }
+      if (!token.quoted && (token.text === "{" || token.text === ";")) throw new NginxSyntaxError(token.line, `unexpected "${token.text}"`);
+      const directive: Directive = { name: token.text, args: [], line: token.line };
+      position++;
+      for (;;) {
+        const next = tokens[position];
+        if (!next) throw new NginxSyntaxError(token.line, `directive "${directive.name}" has no ending ";" or "}"`);
+        position++;
+        if (!next.quoted && next.text === ";") break;
+        if (!next.quoted && next.text === "{") {
+          directive.block = parseBlock(depth + 1);
+          break;
+        }
+        if (!next.quoted && next.text === "}") throw new NginxSyntaxError(next.line, `directive "${directive.name}" is not terminated by ";"`);
+        directive.args.push(next.text);
+      }
+      directives.push(directive);
+    }
+    if (depth > 0) throw new NginxSyntaxError(tokens[tokens.length - 1]?.line ?? 1, 'unexpected end of file, expecting "}"');
+    return directives;
+  };
+  return parseBlock(0);
+}
+
+/** Splits `nginx -T` output into the files it dumped, in order. */
+export function splitNginxDump(dump: string): { file: string; text: string }[] {
+  const files: { file: string; text: string }[] = [];
+  const marker = /^# configuration file (.+):$/gm;
+  const matches = [...dump.matchAll(marker)];
+  matches.forEach((match, index) => {
+    const start = match.index! + match[0].length + 1;
+    const end = index + 1 < matches.length ? matches[index + 1]!.index! : dump.length;
+    files.push({ file: match[1]!, text: dump.slice(start, end) });
+  });
+  return files;
+}
