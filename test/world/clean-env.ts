@@ -1,0 +1,13 @@
+// The environment children inherit: the caller's, minus anything that could send loopback traffic through a proxy or
+// leak a developer's own NGCERT_* settings into a test.
+const DROPPED = /^(NGCERT_|HTTPS?_PROXY$|ALL_PROXY$|NO_PROXY$|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$|SSL_CERT_FILE$)/i;
+
+export function makeCleanEnv(base: Record<string, string | undefined> = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value !== undefined && !DROPPED.test(key)) env[key] = value;
+  }
+  // Belt and braces for tools that read a proxy from elsewhere: loopback never goes through one.
+  env.NO_PROXY = env.no_proxy = "127.0.0.1,localhost,::1";
+  return env;
+}
