@@ -1,6 +1,8 @@
 // Every command the CLI offers, in help order.
 import type { CommandModule } from "./command.js";
+import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
 import { statusCommand } from "../commands/status.js";
+import { verifyCommand } from "../commands/verify.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, statusCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, statusCommand, verifyCommand, hookCommand];

@@ -1,5 +1,6 @@
 // Parses the command line, resolves the settings, runs one command and maps errors to exit codes. Never calls
 // process.exit: the exit code is returned, so tests run the CLI in-process.
+import path from "node:path";
 import yargs, { type Argv } from "yargs";
 import type { Context } from "../context.js";
 import { NgcertError, exitCodeFor } from "../errors.js";
@@ -56,8 +57,9 @@ export async function runCli(argv: readonly string[], context: Context): Promise
     const settings = resolveSettings({
       flags: settingFlags(parsed),
       env: context.env,
-      config: readConfigFile(typeof parsed.config === "string" ? parsed.config : "/etc/ngcert/config.json"),
-      configPath: typeof parsed.config === "string" ? parsed.config : undefined,
+      // Relative to the context's working directory, like every other path setting.
+      config: readConfigFile(typeof parsed.config === "string" ? path.resolve(context.cwd, parsed.config) : "/etc/ngcert/config.json"),
+      configPath: typeof parsed.config === "string" ? path.resolve(context.cwd, parsed.config) : undefined,
       cwd: context.cwd,
     });
     return await selected.run(parsed, settings, context);

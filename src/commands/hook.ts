@@ -1,0 +1,39 @@
+// `ngcert hook pre|deploy|post`: what certbot runs from its renewal-hooks directories (through the shims init installs).
+import type { CommandModule } from "../cli/command.js";
+import { runDeploy } from "../deploy/run-deploy.js";
+import { runPost } from "../hooks/run-post.js";
+import { runPreChecks } from "../hooks/run-pre.js";
+
+export const hookCommand: CommandModule = {
+  command: "hook <phase>",
+  describe: "what certbot runs around a renewal: pre (checks), deploy (verify, reload, prove served), post (pending reloads)",
+  builder: (yargs) => yargs.positional("phase", { type: "string", choices: ["pre", "deploy", "post"], describe: "which hook" }),
+  run: async (args, settings, context) => {
+    const say = (line: string): void => context.stderr.write(`ngcert hook ${String(args.phase)}: ${line}\n`);
+    if (args.phase === "pre") {
+      const problems = await runPreChecks(settings, context.exec);
+      for (const problem of problems) say(problem);
+      if (problems.length === 0) say("webroot, nginx and the challenge path are ready");
+      return problems.length === 0 ? 0 : 1;
+    }
+    if (args.phase === "deploy") {
+      const outcome = await runDeploy(settings, context.exec, {
+        renewedLineage: context.env.RENEWED_LINEAGE,
+        renewedDomains: (context.env.RENEWED_DOMAINS ?? "").split(/\s+/).filter(Boolean),
+        now: context.now,
+        env: context.env,
+      });
+      if (outcome.status === "verified-on-disk") say(`${outcome.name}: version ${outcome.version ?? "?"} verified on disk (${outcome.why})`);
+      else say(`${outcome.name}: version ${outcome.version ?? "?"} deployed; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
+      return 0;
+    }
+    const summary = await runPost(settings, context.exec);
+    if (!summary.nginxRunning) {
+      say("nginx is not running: no certificate is served; start nginx");
+      return 1;
+    }
+    say(`${summary.checked.length} certificate(s) in use by nginx checked${summary.stale.length > 0 ? `; ${summary.stale.join(", ")} were stale` : ", all served as on disk"}${summary.reloaded ? "; nginx reloaded" : ""}`);
+    for (const failure of summary.failed) say(`still not served after the reload: ${failure}`);
+    return summary.failed.length === 0 ? 0 : 1;
+  },
+};
