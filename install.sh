@@ -234,10 +234,10 @@ fi
 
 # ---------------------------------------------------------------------------------------------- stock site
 http_port=$(node -e 'try { process.stdout.write(String(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))["http-port"] ?? 80)) } catch { process.stdout.write("80") }' "$config_file")
-if [ -L "$stock_link" ] && [ -f "$stock_site" ] && [ "$http_port" = 80 ]; then
+if { [ -e "$stock_link" ] || [ -L "$stock_link" ]; } && [ "$http_port" = 80 ]; then
   expected=$(dpkg-query -W -f='${Conffiles}\n' nginx-common 2>/dev/null | awk '$1 == "/etc/nginx/sites-available/default" { print $2 }')
-  actual=$(md5sum <"$stock_site" | cut -d' ' -f1)
-  if [ -n "$expected" ] && [ "$expected" = "$actual" ]; then
+  actual=$(md5sum <"$stock_site" 2>/dev/null | cut -d' ' -f1)
+  if [ -L "$stock_link" ] && [ -f "$stock_site" ] && [ -n "$expected" ] && [ "$expected" = "$actual" ]; then
     rm -f "$stock_link"
     record "disabled-stock-site"
     say "disabled the Debian default site (its port-80 default_server clashes with ngcert's catch-all); --uninstall puts it back"
