@@ -28,6 +28,8 @@ export interface CollectOptions {
   warnDays?: number | undefined;
   /** Directory for the facts cache; undefined: no cache. */
   cacheDir?: string | undefined;
+  /** When the files are read (for the cache's racy-stamp rule); defaults to the real clock. */
+  readAtMs?: number;
   /** See Context.workerScript. */
   workerScript?: string | undefined;
 }
@@ -52,7 +54,8 @@ export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDa
   for (let index = 0; index < facts.length; index++) {
     if (facts[index] !== undefined) continue;
     const { facts: fresh, stamp } = read[next++]!;
-    cache?.store(fresh.name, stamp, fresh);
+    // Wall-clock time on purpose: it is compared with file timestamps, not with the (injectable) expiry clock.
+    cache?.store(fresh.name, stamp, fresh, options.readAtMs ?? Date.now());
     facts[index] = fresh;
   }
   if (cache) {

@@ -6,6 +6,8 @@ import path from "node:path";
 import type { LineageFacts, LineagePaths } from "../certbot/lineage.js";
 
 const FORMAT = 1;
+/** Changes this recent (ms) are too close to the read to trust a stamp: Linux advances file times in ticks of a few ms. */
+export const RACY_MS = 100;
 
 interface Entry {
   stamp: string;
@@ -52,15 +54,22 @@ export class FactsCache {
     return new FactsCache(file, letsencryptDir, loadEntries(file, letsencryptDir));
   }
 
-  /** Cached facts when the stamps still match. */
+  /** Cached facts when the stamps still match; an entry of the wrong shape is a miss. */
   lookup(name: string, confStamp: string): LineageFacts | undefined {
+    if (!Object.hasOwn(this.entries, name)) return undefined;
     const entry = this.entries[name];
-    if (!entry) return undefined;
+    if (!isEntry(entry)) return undefined;
     if (entry.stamp !== `${confStamp}|${stampPaths(entry.facts.paths)}`) return undefined;
     return entry.facts;
   }
 
-  store(name: string, stamp: string, facts: LineageFacts): void {
+  /**
+   * Remembers facts read at `readAtMs`. A file changed within RACY_MS before that is not cached: timestamps advance
+   * in coarse ticks, so a same-size rewrite in the same tick would keep the stamp (git's "racy clean" problem).
+   */
+  store(name: string, stamp: string, facts: LineageFacts, readAtMs: number): void {
+    const newest = Math.max(0, ...stamp.split("|").map((part) => Number(part.split(":")[4] ?? 0)).filter(Number.isFinite));
+    if (newest > readAtMs - RACY_MS) return;
     this.entries[name] = { stamp, facts };
     this.changed = true;
   }
@@ -91,15 +100,35 @@ export class FactsCache {
   }
 }
 
+function isEntry(value: unknown): value is Entry {
+  if (typeof value !== "object" || value === null) return false;
+  const entry = value as Partial<Entry>;
+  const facts = entry.facts as Partial<LineageFacts> | undefined;
+  return (
+    typeof entry.stamp === "string" &&
+    typeof facts === "object" &&
+    facts !== null &&
+    typeof facts.name === "string" &&
+    Array.isArray(facts.domains) &&
+    Array.isArray(facts.fileProblems) &&
+    typeof facts.paths === "object" &&
+    facts.paths !== null &&
+    ["cert", "chain", "fullchain", "privkey"].every((kind) => typeof (facts.paths as unknown as Record<string, unknown>)[kind] === "string")
+  );
+}
+
 function loadEntries(file: string, letsencryptDir: string): Record<string, Entry> {
   try {
     const stat = statSync(file);
     // Only trust a cache that nobody else could have written.
-    if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return {};
+    if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return Object.create(null) as Record<string, Entry>;
     const data = JSON.parse(readFileSync(file, "utf8")) as Partial<CacheFile>;
-    if (data.format !== FORMAT || data.letsencryptDir !== letsencryptDir || typeof data.entries !== "object" || data.entries === null) return {};
-    return data.entries;
+    if (data.format !== FORMAT || data.letsencryptDir !== letsencryptDir || typeof data.entries !== "object" || data.entries === null) {
+      return Object.create(null) as Record<string, Entry>;
+    }
+    // A null-prototype object: lineage names such as "constructor" must not meet Object.prototype.
+    return Object.assign(Object.create(null) as Record<string, Entry>, data.entries);
   } catch {
-    return {};
+    return Object.create(null) as Record<string, Entry>;
   }
 }

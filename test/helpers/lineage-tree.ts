@@ -17,6 +17,10 @@ export interface LineageSpec {
   /** Replaces the whole renewal conf. */
   conf?: string;
   server?: string;
+  /** `key_type` in [renewalparams]; default "ecdsa". */
+  keyType?: string;
+  /** Domains listed in [[webroot_map]]; default the leaf's CN only. */
+  webrootDomains?: string[];
 }
 
 export function renewalConfText(root: string, spec: LineageSpec): string {
@@ -38,9 +42,11 @@ export function renewalConfText(root: string, spec: LineageSpec): string {
     "account = 0123456789abcdef0123456789abcdef",
     `authenticator = ${authenticator}`,
     `server = ${spec.server ?? "https://acme-v02.api.letsencrypt.org/directory"}`,
-    "key_type = ecdsa",
+    `key_type = ${spec.keyType ?? "ecdsa"}`,
   ];
-  if (authenticator === "webroot") lines.push(`webroot_path = ${webroot},`, "[[webroot_map]]", `${domains} = ${webroot}`);
+  if (authenticator === "webroot") {
+    lines.push(`webroot_path = ${webroot},`, "[[webroot_map]]", ...(spec.webrootDomains ?? [domains]).map((domain) => `${domain} = ${webroot}`));
+  }
   return `${lines.join("\n")}\n`;
 }
 

@@ -3,13 +3,13 @@ import "reflect-metadata";
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export type KeyAlgorithm = "ecdsa-p256" | "ecdsa-p384" | "rsa-2048";
 
 export interface TestKey {
   algorithm: KeyAlgorithm;
-  keys: CryptoKeyPair;
+  keys: webcrypto.CryptoKeyPair;
   /** PKCS#8 PEM, as certbot writes privkey.pem. */
   privateKeyPem: string;
 }
@@ -23,7 +23,7 @@ export interface TestCert {
 
 const DAY = 86_400_000;
 
-function generationParams(algorithm: KeyAlgorithm): RsaHashedKeyGenParams | EcKeyGenParams {
+function generationParams(algorithm: KeyAlgorithm): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams {
   switch (algorithm) {
     case "ecdsa-p256":
       return { name: "ECDSA", namedCurve: "P-256" };
@@ -34,12 +34,12 @@ function generationParams(algorithm: KeyAlgorithm): RsaHashedKeyGenParams | EcKe
   }
 }
 
-function signingAlgorithm(key: TestKey): Algorithm | EcdsaParams {
+function signingAlgorithm(key: TestKey): webcrypto.Algorithm | webcrypto.EcdsaParams {
   return key.algorithm === "rsa-2048" ? { name: "RSASSA-PKCS1-v1_5" } : { name: "ECDSA", hash: key.algorithm === "ecdsa-p384" ? "SHA-384" : "SHA-256" };
 }
 
 export async function makeKey(algorithm: KeyAlgorithm = "ecdsa-p256"): Promise<TestKey> {
-  const keys = (await webcrypto.subtle.generateKey(generationParams(algorithm), true, ["sign", "verify"])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(generationParams(algorithm), true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
   return { algorithm, keys, privateKeyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY") + "\n" };
 }

@@ -1,0 +1,105 @@
+// Key type names and "is this the certificate's key", for every private key encoding certbot and OpenSSL write.
+import { createPrivateKey } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readCertificateInfo } from "../../src/certs/certificate-info.js";
+import { DerError } from "../../src/certs/der.js";
+import { parseCertificatePems, parsePem } from "../../src/certs/pem.js";
+import { describePublicKey, PrivateKeyError, publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } from "../../src/certs/public-key.js";
+import { encodeTlv, toPem } from "../helpers/der-edit.js";
+import { makeCa, makeKey, makeLeaf, type KeyAlgorithm, type TestCert, type TestKey } from "../helpers/pki.js";
+
+const ALGORITHMS: KeyAlgorithm[] = ["ecdsa-p256", "ecdsa-p384", "rsa-2048"];
+const leaves = new Map<KeyAlgorithm, TestCert>();
+const others = new Map<KeyAlgorithm, TestKey>();
+
+beforeAll(async () => {
+  const ca = await makeCa({ name: "Key Test CA" });
+  for (const algorithm of ALGORITHMS) {
+    leaves.set(algorithm, await makeLeaf({ domains: [`${algorithm}.example`], issuer: ca, algorithm }));
+    others.set(algorithm, await makeKey(algorithm));
+  }
+});
+
+const spkiOf = (cert: TestCert): Buffer => readCertificateInfo(parseCertificatePems(cert.pem)[0]!).spki;
+const legacy = (pkcs8Pem: string, type: "pkcs1" | "sec1"): string => String(createPrivateKey(pkcs8Pem).export({ type, format: "pem" }));
+
+function privateKeyError(text: string): PrivateKeyError {
+  try {
+    publicKeyIdFromPrivateKeyPem(text);
+  } catch (error) {
+    if (error instanceof PrivateKeyError) return error;
+    throw error;
+  }
+  throw new Error("the key was accepted");
+}
+
+describe("describePublicKey", () => {
+  it("names the key type and size", () => {
+    expect(ALGORITHMS.map((algorithm) => describePublicKey(spkiOf(leaves.get(algorithm)!)))).toEqual(["ecdsa-p256", "ecdsa-p384", "rsa-2048"]);
+  });
+
+  it("refuses an RSA key without its public exponent", () => {
+    const modulusOnly = encodeTlv(0x30, encodeTlv(0x02, Buffer.from([0x00, 0xc3, 0x01, 0x02, 0x03])));
+    const rsaAlgorithm = encodeTlv(0x30, encodeTlv(0x06, Buffer.from("2a864886f70d010101", "hex")), Buffer.from([0x05, 0x00]));
+    const spki = encodeTlv(0x30, rsaAlgorithm, encodeTlv(0x03, Buffer.from([0]), modulusOnly));
+    expect(() => describePublicKey(spki)).toThrow(DerError);
+    expect(() => publicKeyIdFromSpki(spki)).toThrow(DerError);
+  });
+});
+
+describe("publicKeyIdFromPrivateKeyPem", () => {
+  for (const algorithm of ALGORITHMS) {
+    it(`matches a ${algorithm} certificate with its own PKCS#8 key, and not another`, () => {
+      const leaf = leaves.get(algorithm)!;
+      expect(leaf.key.privateKeyPem).toContain("-----BEGIN PRIVATE KEY-----");
+      expect(publicKeyIdFromPrivateKeyPem(leaf.key.privateKeyPem)).toBe(publicKeyIdFromSpki(spkiOf(leaf)));
+      expect(publicKeyIdFromPrivateKeyPem(others.get(algorithm)!.privateKeyPem)).not.toBe(publicKeyIdFromSpki(spkiOf(leaf)));
+    });
+  }
+
+  it('matches PKCS#1 "RSA PRIVATE KEY" keys', () => {
+    const leaf = leaves.get("rsa-2048")!;
+    const own = legacy(leaf.key.privateKeyPem, "pkcs1");
+    expect(own).toContain("-----BEGIN RSA PRIVATE KEY-----");
+    expect(publicKeyIdFromPrivateKeyPem(own)).toBe(publicKeyIdFromSpki(spkiOf(leaf)));
+    expect(publicKeyIdFromPrivateKeyPem(legacy(others.get("rsa-2048")!.privateKeyPem, "pkcs1"))).not.toBe(publicKeyIdFromSpki(spkiOf(leaf)));
+  });
+
+  for (const algorithm of ["ecdsa-p256", "ecdsa-p384"] as const) {
+    it(`matches SEC1 "EC PRIVATE KEY" ${algorithm} keys, with or without an EC PARAMETERS block first`, () => {
+      const leaf = leaves.get(algorithm)!;
+      const own = legacy(leaf.key.privateKeyPem, "sec1");
+      expect(own).toContain("-----BEGIN EC PRIVATE KEY-----");
+      expect(publicKeyIdFromPrivateKeyPem(own)).toBe(publicKeyIdFromSpki(spkiOf(leaf)));
+      const params = algorithm === "ecdsa-p256" ? "BggqhkjOPQMBBw==" : "BgUrgQQAIg==";
+      expect(publicKeyIdFromPrivateKeyPem(`-----BEGIN EC PARAMETERS-----\n${params}\n-----END EC PARAMETERS-----\n${own}`)).toBe(publicKeyIdFromSpki(spkiOf(leaf)));
+      expect(publicKeyIdFromPrivateKeyPem(legacy(others.get(algorithm)!.privateKeyPem, "sec1"))).not.toBe(publicKeyIdFromSpki(spkiOf(leaf)));
+    });
+  }
+
+  it("tells a P-256 key from a P-384 key", () => {
+    expect(publicKeyIdFromPrivateKeyPem(others.get("ecdsa-p256")!.privateKeyPem)).not.toBe(publicKeyIdFromSpki(spkiOf(leaves.get("ecdsa-p384")!)));
+  });
+
+  it("refuses a file holding a certificate, or nothing", () => {
+    expect(privateKeyError(leaves.get("ecdsa-p256")!.pem).message).toBe("holds a CERTIFICATE block, not a private key");
+    expect(privateKeyError("just text\n").message).toBe("holds no PEM block, not a private key");
+  });
+
+  it("refuses encrypted keys, PKCS#8 and OpenSSL's legacy form, saying so", () => {
+    const key = createPrivateKey(leaves.get("rsa-2048")!.key.privateKeyPem);
+    const pkcs8 = String(key.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "secret" }));
+    const pkcs1 = String(key.export({ type: "pkcs1", format: "pem", cipher: "aes-256-cbc", passphrase: "secret" }));
+    expect(pkcs1).toContain("Proc-Type: 4,ENCRYPTED");
+    expect(privateKeyError(pkcs8).message).toBe("the private key is encrypted; nginx cannot load it unattended");
+    expect(privateKeyError(pkcs1).message).toBe("the private key is encrypted; nginx cannot load it unattended");
+  });
+
+  it("refuses a key whose DER was cut short", () => {
+    for (const text of [leaves.get("ecdsa-p256")!.key.privateKeyPem, legacy(leaves.get("rsa-2048")!.key.privateKeyPem, "pkcs1")]) {
+      const [block] = parsePem(text);
+      const cut = toPem(block!.label, block!.der.subarray(0, block!.der.length - 24));
+      expect(privateKeyError(cut).message).toMatch(/^the private key is not valid DER \(/);
+    }
+  });
+});

@@ -1,0 +1,28 @@
+// Hand-made DER for certificates no CA would issue: encode a TLV, or swap one field of a certificate's tbsCertificate.
+import { readChildren, readTlv } from "../../src/certs/der.js";
+
+export function encodeTlv(tag: number, ...contents: Buffer[]): Buffer {
+  const content = Buffer.concat(contents);
+  const length = content.length;
+  let header: Buffer;
+  if (length < 0x80) header = Buffer.from([tag, length]);
+  else if (length < 0x100) header = Buffer.from([tag, 0x81, length]);
+  else header = Buffer.from([tag, 0x82, length >> 8, length & 0xff]);
+  return Buffer.concat([header, content]);
+}
+
+/** The certificate with field `index` of its tbsCertificate replaced (the signature is left as it was). */
+export function replaceTbsField(certDer: Buffer, index: number, replacement: Buffer): Buffer {
+  const [tbs, algorithm, signature] = readChildren(certDer, readTlv(certDer, 0));
+  const fields = readChildren(certDer, tbs!).map((field) => certDer.subarray(field.start, field.end));
+  fields[index] = replacement;
+  const whole = (tlv: typeof tbs) => certDer.subarray(tlv!.start, tlv!.end);
+  return encodeTlv(0x30, encodeTlv(0x30, ...fields), whole(algorithm), whole(signature));
+}
+
+/** tbsCertificate field numbers of a v3 certificate. */
+export const TBS_FIELD = { version: 0, serial: 1, signature: 2, issuer: 3, validity: 4, subject: 5, spki: 6 } as const;
+
+export function toPem(label: string, der: Buffer): string {
+  return `-----BEGIN ${label}-----\n${der.toString("base64").replace(/.{64}(?!$)/g, "$&\n")}\n-----END ${label}-----\n`;
+}
