@@ -1,8 +1,10 @@
 // Every command the CLI offers, in help order.
 import type { CommandModule } from "./command.js";
+import { addCommand } from "../commands/add.js";
 import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
+import { removeCommand } from "../commands/remove.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, statusCommand, verifyCommand, hookCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, statusCommand, verifyCommand, hookCommand];

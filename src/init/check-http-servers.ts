@@ -36,7 +36,7 @@ export function checkHttpServers(blocks: readonly ServerBlock[], options: { ours
     if (block.file === options.ownFile) continue;
     for (const listen of block.listens) {
       if (listen.defaultServer && !listen.ssl && options.ours.some((ours) => sameSocket(ours, listen))) {
-        conflicts.push({ file: block.file, line: block.line, listen: `${listen.address}:${listen.port}` });
+        conflicts.push({ file: block.file, line: listen.line ?? block.line, listen: `${listen.address}:${listen.port}` });
       }
     }
     const onHttpPort = block.listens.some((listen) => listen.port === options.httpPort && !listen.ssl);

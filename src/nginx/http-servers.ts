@@ -8,6 +8,8 @@ export interface Listen {
   port: number;
   defaultServer: boolean;
   ssl: boolean;
+  /** Where the listen directive is (the server's line for nginx's implicit `listen 80`): what a person must edit. */
+  line?: number;
 }
 
 export interface ServerBlock {
@@ -65,12 +67,15 @@ export function findServerBlocks(files: readonly { file: string; directives: Dir
 
 function describeServer(file: string, server: Directive): ServerBlock {
   const body = server.block ?? [];
-  const listens = body.filter((d) => d.name === "listen").map((d) => parseListen(d.args)).filter((l): l is Listen => l !== undefined);
+  const listens = body.flatMap((d) => {
+    const listen = d.name === "listen" ? parseListen(d.args) : undefined;
+    return listen ? [{ ...listen, line: d.line }] : [];
+  });
   return {
     file,
     line: server.line,
     // nginx's default when a server has no listen directive (running as root).
-    listens: body.some((d) => d.name === "listen") ? listens : [{ address: "*", port: 80, defaultServer: false, ssl: false }],
+    listens: body.some((d) => d.name === "listen") ? listens : [{ address: "*", port: 80, defaultServer: false, ssl: false, line: server.line }],
     serverNames: body.filter((d) => d.name === "server_name").flatMap((d) => d.args),
     includes: collectIncludes(body),
   };

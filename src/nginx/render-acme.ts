@@ -50,6 +50,13 @@ export function renderAcmeServer(options: AcmeServerOptions): string {
   const port = options.httpsPort === 443 ? "" : `:${options.httpsPort}`;
   return `# Written by \`ngcert init\`. The port-${options.httpPort} catch-all: ACME challenges for any host name, everything else
 # redirected to HTTPS on the same host and URI.
+
+# For the sites \`ngcert add\` writes: "Connection: upgrade" upstream only when the client asked for a WebSocket.
+map $http_upgrade $ngcert_connection_upgrade {
+    default upgrade;
+    ''      close;
+}
+
 server {
 ${listens}
     server_name _;

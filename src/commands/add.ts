@@ -1,0 +1,42 @@
+// `ngcert add DOMAIN... --upstream URL`: a certificate and an HTTPS reverse proxy in one safe step.
+import type { CommandModule } from "../cli/command.js";
+import { NgcertError } from "../errors.js";
+import { hostHasIpv6 } from "../nginx/host-ipv6.js";
+import { parseDomains } from "../sites/parse-domain.js";
+import { parseUpstream } from "../sites/parse-upstream.js";
+import { runAdd } from "../sites/run-add.js";
+
+export const addCommand: CommandModule = {
+  command: "add <domains..>",
+  describe: "obtain a certificate for the domains and put an HTTPS reverse proxy to the upstream in front",
+  builder: (yargs) =>
+    yargs
+      .positional("domains", { type: "string", array: true, describe: "domain names; the first names the certificate and the site" })
+      .option("upstream", { type: "string", requiresArg: true, demandOption: true, describe: "where to proxy, e.g. http://127.0.0.1:8080" })
+      .option("key-type", { type: "string", choices: ["ecdsa", "rsa"], default: "ecdsa", describe: "certificate key type" })
+      .option("hsts", { type: "boolean", describe: "send Strict-Transport-Security" })
+      .option("skip-preflight", { type: "boolean", describe: "do not check the challenge path through nginx first (experts)" }),
+  run: async (args, settings, context) => {
+    const domains = parseDomains(((args.domains as unknown[]) ?? []).map(String));
+    if (typeof args.upstream !== "string") throw new NgcertError("USAGE", "--upstream needs a URL such as http://127.0.0.1:8080");
+    const upstream = parseUpstream(args.upstream);
+    const say = (line: string): void => context.stderr.write(`${line}\n`);
+    const result = await runAdd(settings, context.exec, {
+      domains,
+      upstream,
+      keyType: args["key-type"] === "rsa" ? "rsa" : "ecdsa",
+      hsts: args.hsts === true,
+      skipPreflight: args["skip-preflight"] === true,
+      ipv6: hostHasIpv6(),
+      env: context.env,
+      showProgress: context.isTTY,
+      log: say,
+      now: context.now,
+    });
+    const certificate = { obtained: "certificate obtained", expanded: "certificate expanded to the new names", reused: "existing certificate reused" }[result.certificate];
+    say(`${result.name}: ${certificate}; site ${result.site}; nginx serves it for ${result.served.map((check) => check.domain).join(", ")}`);
+    const port = settings.httpsPort === 443 ? "" : `:${settings.httpsPort}`;
+    context.stdout.write(`${domains.map((domain) => `https://${domain}${port}/ -> ${upstream.url}`).join("\n")}\n`);
+    return 0;
+  },
+};

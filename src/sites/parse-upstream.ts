@@ -1,0 +1,37 @@
+// Checks the upstream a site proxies to: an http:// or https:// URL with a host, an optional port and path, nothing else.
+import { isIP } from "node:net";
+import { NgcertError } from "../errors.js";
+
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export interface Upstream {
+  /** As written into proxy_pass. */
+  url: string;
+  https: boolean;
+}
+
+export function parseUpstream(input: string): Upstream {
+  const fail = (why: string): never => {
+    throw new NgcertError("INVALID_INPUT", `\`${input}\` is not a usable upstream: ${why}; give a URL such as http://127.0.0.1:8080`);
+  };
+  if (/[\s;{}$'"`\\|<>^]/.test(input) || /[\u0000-\u001f\u007f]/.test(input)) fail("it contains spaces, quotes or characters nginx would interpret");
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return fail("it is not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") fail(`the scheme must be http or https, not ${url.protocol.replace(/:$/, "")}`);
+  if (url.username || url.password) fail("credentials in the URL are not supported");
+  if (url.search || url.hash || input.includes("?") || input.includes("#")) fail("a query or fragment is not allowed");
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (host === "") fail("it has no host");
+  // Single-label names are fine here: Docker and /etc/hosts names such as `app` are typical upstreams.
+  if (isIP(host) === 0 && !host.split(".").every((label) => HOST_LABEL.test(label))) {
+    fail(`the host \`${url.hostname}\` is not an IP address or a host name`);
+  }
+  // Only what the user wrote: new URL() would add a "/" path, which changes how nginx maps URIs upstream.
+  const hasPath = /^[a-z]+:\/\/[^/]+\//i.test(input);
+  const origin = `${url.protocol}//${url.host}`;
+  return { url: hasPath ? `${origin}${url.pathname}` : origin, https: url.protocol === "https:" };
+}
