@@ -4,7 +4,8 @@ import { addCommand } from "../commands/add.js";
 import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
 import { removeCommand } from "../commands/remove.js";
+import { renewCommand } from "../commands/renew.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, statusCommand, verifyCommand, hookCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, statusCommand, verifyCommand, hookCommand];

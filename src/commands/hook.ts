@@ -3,6 +3,7 @@ import type { CommandModule } from "../cli/command.js";
 import { runDeploy } from "../deploy/run-deploy.js";
 import { runPost } from "../hooks/run-post.js";
 import { runPreChecks } from "../hooks/run-pre.js";
+import { DRY_RUN_ENV } from "../renew/run-renew.js";
 
 export const hookCommand: CommandModule = {
   command: "hook <phase>",
@@ -27,7 +28,8 @@ export const hookCommand: CommandModule = {
       else say(`${outcome.name}: version ${outcome.version ?? "?"} deployed; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
       return 0;
     }
-    const summary = await runPost(settings, context.exec);
+    // During `ngcert renew --dry-run` certbot still runs post hooks: report, but leave nginx alone.
+    const summary = await runPost(settings, context.exec, { reload: context.env[DRY_RUN_ENV] !== "1" });
     if (!summary.nginxRunning) {
       say("nginx is not running: no certificate is served; start nginx");
       return 1;

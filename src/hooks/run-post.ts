@@ -20,7 +20,8 @@ export interface PostSummary {
   nginxRunning: boolean;
 }
 
-export async function runPost(settings: Settings, exec: Exec): Promise<PostSummary> {
+/** `reload: false` (a dry run) only reports what is stale. */
+export async function runPost(settings: Settings, exec: Exec, options: { reload: boolean } = { reload: true }): Promise<PostSummary> {
   const nginx = await readNginxDump(settings, exec);
   const summary: PostSummary = { checked: [], stale: [], reloaded: false, failed: [], nginxRunning: false };
   summary.nginxRunning = nginx.pidFile !== undefined && readRunningNginxPid(nginx.pidFile) !== undefined;
@@ -35,7 +36,7 @@ export async function runPost(settings: Settings, exec: Exec): Promise<PostSumma
     const checks = await checkServed(target, domains, facts.fingerprint!);
     if (checks.some((check) => !check.matches)) summary.stale.push(facts.name);
   }
-  if (summary.stale.length === 0) return summary;
+  if (summary.stale.length === 0 || !options.reload) return summary;
   await testNginxConfig(settings, exec);
   await reloadNginx(settings, exec);
   summary.reloaded = true;
