@@ -24,8 +24,9 @@ export const hookCommand: CommandModule = {
         now: context.now,
         env: context.env,
       });
-      if (outcome.status === "verified-on-disk") say(`${outcome.name}: version ${outcome.version ?? "?"} verified on disk (${outcome.why})`);
-      else say(`${outcome.name}: version ${outcome.version ?? "?"} deployed; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
+      const label = `${outcome.facts.name}: version ${outcome.version ?? "?"}`;
+      if (outcome.status === "unused") say(`${label} verified on disk (no nginx site uses it yet)`);
+      else say(`${label} ${outcome.status === "reloaded" ? "deployed" : "already served"}; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
       return 0;
     }
     // During `ngcert renew --dry-run` certbot still runs post hooks: report, but leave nginx alone.

@@ -1,0 +1,93 @@
+// One implementation, shared by the deploy hook and the watcher, of "make nginx serve what is on disk, if it is
+// good": check the lineage's current version, find the nginx sites using it, and when nginx serves something else,
+// nginx -t, reload and poll until the new certificate is served.
+import { existsSync, readlinkSync } from "node:fs";
+import path from "node:path";
+import type { LineageFacts } from "../certbot/lineage.js";
+import { readLineageFacts, renewalConfPath } from "../certbot/read-lineage.js";
+import type { Exec } from "../exec.js";
+import { NgcertError } from "../errors.js";
+import { findCertificateUsers } from "../nginx/certificate-users.js";
+import { readRunningNginxPid, reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
+import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { namesToProbe, servedTarget } from "../served/served-target.js";
+import { checkServed, waitUntilServed, type ServedCheck } from "../served/wait-until-served.js";
+import type { Settings } from "../settings/settings.js";
+import { checkNewVersion } from "./check-new-version.js";
+import { linkedVersion, previousCompleteVersion, rejectVersion, relinkLineage } from "./lineage-versions.js";
+
+export interface ReconcileOptions {
+  now: Date;
+  /** Names certbot says it issued for (deploy hook); the certificate must cover them. */
+  renewedDomains?: readonly string[];
+  /** Deploy hook: put live/ back on the previous version when this one is refused. Watcher: only report. */
+  rollBack: boolean;
+  servedTimeoutMs?: number;
+}
+
+export type ReconcileOutcome =
+  | { status: "unused"; facts: LineageFacts; version: number | undefined }
+  | { status: "already-served"; facts: LineageFacts; version: number | undefined; served: ServedCheck[] }
+  | { status: "reloaded"; facts: LineageFacts; version: number | undefined; served: ServedCheck[] }
+  | { status: "refused"; facts: LineageFacts; version: number | undefined; reason: string; rolledBack: string | undefined }
+  | { status: "nginx-down"; facts: LineageFacts; version: number | undefined };
+
+export function lineageLiveDir(settings: Settings, name: string): string {
+  return path.join(settings.letsencryptDir, "live", name);
+}
+
+export async function reconcileLineage(settings: Settings, exec: Exec, name: string, options: ReconcileOptions): Promise<ReconcileOutcome> {
+  const facts = readLineageFacts(settings.letsencryptDir, name, existsSync(renewalConfPath(settings.letsencryptDir, name)));
+  const liveDir = path.dirname(facts.paths.cert);
+  const version = linkedVersion(liveDir);
+  const refuse = (reason: string): ReconcileOutcome => ({
+    status: "refused",
+    facts,
+    version,
+    reason,
+    rolledBack: options.rollBack ? rollBack(liveDir, version, reason, options.now) : undefined,
+  });
+
+  const reasons = checkNewVersion(facts, options.renewedDomains ?? [], options.now);
+  if (reasons.length > 0) return refuse(reasons.join("; "));
+
+  const nginx = await readNginxDump(settings, exec);
+  const users = findCertificateUsers(nginx.files, liveDir);
+  if (users.length === 0) return { status: "unused", facts, version };
+  if (nginx.pidFile === undefined || readRunningNginxPid(nginx.pidFile) === undefined) return { status: "nginx-down", facts, version };
+
+  const target = servedTarget(settings);
+  const domains = namesToProbe(facts.domains, users.flatMap((user) => user.serverNames));
+  const current = await checkServed(target, domains, facts.fingerprint!);
+  if (current.every((check) => check.matches)) return { status: "already-served", facts, version, served: current };
+
+  try {
+    await testNginxConfig(settings, exec);
+    await reloadNginx(settings, exec);
+  } catch (error) {
+    const details = error instanceof NgcertError && error.details ? ` (${firstLine(error.details)})` : "";
+    return refuse(`${error instanceof Error ? error.message : String(error)}${details}`);
+  }
+  const served = await waitUntilServed(target, domains, facts.fingerprint!, { timeoutMs: options.servedTimeoutMs ?? 15_000 });
+  const wrong = served.filter((check) => !check.matches);
+  if (wrong.length === 0) return { status: "reloaded", facts, version, served };
+  const what = wrong.map((check) => `${check.domain}: ${check.result.ok ? `served ${check.result.fingerprint.slice(0, 16)}…` : check.result.error}`).join(", ");
+  const outcome = refuse(`nginx does not serve it after the reload (${what})`);
+  // Put nginx back on what live/ points at now; the refused files may have been loaded.
+  if (options.rollBack) await testNginxConfig(settings, exec).then(() => reloadNginx(settings, exec)).catch(() => undefined);
+  return outcome;
+}
+
+function rollBack(liveDir: string, version: number | undefined, reason: string, now: Date): string {
+  if (version === undefined) return "live/ is not linked to an archive version, nothing rolled back";
+  const archiveDir = path.dirname(path.resolve(liveDir, readlinkSync(path.join(liveDir, "cert.pem"))));
+  const previous = previousCompleteVersion(archiveDir, version);
+  if (previous === undefined) return "there is no previous version to go back to";
+  relinkLineage(liveDir, archiveDir, previous);
+  const rejected = rejectVersion(archiveDir, version, reason, now);
+  return `live/ points at version ${previous} again; the refused files are in ${rejected}`;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n").find((line) => line.trim() !== "")?.trim() ?? "";
+}
