@@ -1,7 +1,5 @@
-// The ngcert executable. `--version` answers before anything else is loaded, so it costs no more than starting node.
+// The ngcert program (bundled by scripts/build.mjs behind a launcher that answers --version without compiling it).
 // The same file doubles as the lineage reader thread (see status/parallel-read.ts), marked by READ_WORKER_ARG.
-declare const NGCERT_VERSION: string;
-
 const READ_WORKER_ARG = "--ngcert-read-worker";
 const args = process.argv.slice(2);
 
@@ -14,15 +12,14 @@ async function main(): Promise<void> {
       return;
     }
   }
-  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
-    process.stdout.write(`${typeof NGCERT_VERSION === "string" ? NGCERT_VERSION : "dev"}\n`);
-    return;
-  }
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");
-  const { fileURLToPath } = await import("node:url");
-  const selfCommand = [process.execPath, fileURLToPath(import.meta.url)];
-  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: import.meta.url, selfCommand });
+  // The bundle is CommonJS: __filename is the installed file, which hooks and reader threads run again.
+  const self = __filename;
+  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: self, selfCommand: [process.execPath, self] });
 }
 
-await main();
+main().catch((error: unknown) => {
+  process.stderr.write(`ngcert: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

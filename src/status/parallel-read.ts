@@ -55,7 +55,7 @@ export async function readAllStamped(letsencryptDir: string, entries: LineageEnt
 
 function runWorker(script: string, workerData: ReadWorkerData): Promise<[number, StampedFacts][]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(script), { workerData, argv: [READ_WORKER_ARG], stdout: false, stderr: false });
+    const worker = new Worker(script, { workerData, argv: [READ_WORKER_ARG], stdout: false, stderr: false });
     worker.once("message", (message: [number, StampedFacts][]) => resolve(message));
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`lineage reader thread exited with code ${code}`)));

@@ -88,7 +88,7 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     const result = await install("--http-port", "80");
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("is not the unmodified package file");
-    expect(result.stderr).toContain(`${site}:1: listen *:80 default_server`);
+    expect(result.stderr).toContain(`${site}:2: listen *:80 default_server`);
     expect(existsSync(path.join(root, "etc/nginx/conf.d/ngcert-acme.conf"))).toBe(false);
   });
 
