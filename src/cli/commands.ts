@@ -7,5 +7,6 @@ import { removeCommand } from "../commands/remove.js";
 import { renewCommand } from "../commands/renew.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
+import { watchCommand } from "../commands/watch.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, statusCommand, verifyCommand, hookCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, statusCommand, verifyCommand, watchCommand, hookCommand];

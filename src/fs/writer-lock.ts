@@ -23,9 +23,10 @@ interface LockInfo {
 
 export async function acquireWriterLock(
   letsencryptDir: string,
-  options: { command: string; env: Record<string, string | undefined>; waitMs?: number },
+  options: { command: string; env: Record<string, string | undefined>; waitMs?: number; lockName?: string },
 ): Promise<WriterLock> {
-  const file = path.join(letsencryptDir, ".ngcert.lock");
+  // The watcher holds a lock of its own (".ngcert-watch.lock"): one watcher per letsencrypt dir, writers unaffected.
+  const file = path.join(letsencryptDir, options.lockName ?? ".ngcert.lock");
   const inherited = options.env[LOCK_TOKEN_ENV];
   if (inherited && readLock(file)?.token === inherited) {
     return { env: { [LOCK_TOKEN_ENV]: inherited }, release: () => undefined };

@@ -1,0 +1,62 @@
+// `ngcert watch [--metrics-file PATH] [--on-event CMD] [--interval SECONDS]`: long-running; see watch/run-watch.ts.
+import type { CommandModule } from "../cli/command.js";
+import { NgcertError } from "../errors.js";
+import { splitCommand } from "../settings/split-command.js";
+import { runWatch } from "../watch/run-watch.js";
+import { renderEventLine, type WatchEvent } from "../watch/watch-event.js";
+
+export const watchCommand: CommandModule = {
+  command: "watch",
+  describe: "watch live/ and keep nginx serving what is on disk; events as JSON lines, optional Prometheus textfile",
+  builder: (yargs) =>
+    yargs
+      .option("metrics-file", { type: "string", requiresArg: true, describe: "write node_exporter textfile metrics here after every check" })
+      .option("on-event", { type: "string", requiresArg: true, describe: "run this command per event with the JSON on stdin (no shell)" })
+      .option("interval", { type: "string", requiresArg: true, describe: "seconds between full checks (expiry, served vs disk) [3600]" }),
+  run: async (args, settings, context) => {
+    const intervalText = args.interval === undefined ? "3600" : String(args.interval);
+    if (!/^\d+$/.test(intervalText) || Number(intervalText) < 1 || Number(intervalText) > 31_536_000) {
+      throw new NgcertError("USAGE", `--interval ${JSON.stringify(args.interval)} is not a whole number of seconds (1 or more)`);
+    }
+    const onEvent = typeof args["on-event"] === "string" ? splitCommand(args["on-event"], "--on-event") : undefined;
+    const metricsFile = typeof args["metrics-file"] === "string" ? args["metrics-file"] : undefined;
+    const log = (line: string): void => context.stderr.write(`ngcert watch: ${line}\n`);
+    // Commands for --on-event run one at a time, in order, so a slow notifier never reorders events.
+    let notifications: Promise<void> = Promise.resolve();
+    const emit = (event: WatchEvent): void => {
+      const line = renderEventLine(event);
+      context.stdout.write(line);
+      if (!onEvent) return;
+      const [program, ...rest] = onEvent;
+      notifications = notifications.then(async () => {
+        const result = await context.exec(program!, rest, { input: line, allowFailure: true, timeoutMs: 30_000 }).catch((error: unknown) => ({
+          exitCode: -1,
+          stdout: "",
+          stderr: error instanceof Error ? error.message : String(error),
+        }));
+        if (result.exitCode !== 0) log(`--on-event command exited with ${result.exitCode}: ${result.stderr.trim().split("\n")[0] ?? ""}`);
+      });
+    };
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+    try {
+      await runWatch(settings, context.exec, {
+        intervalMs: Number(intervalText) * 1000,
+        metricsFile,
+        emit,
+        log,
+        now: context.now,
+        env: context.env,
+        signal: controller.signal,
+      });
+    } finally {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      await notifications;
+    }
+    log("stopped");
+    return 0;
+  },
+};

@@ -1,0 +1,187 @@
+// `ngcert watch`: re-verifies a lineage whenever live/ changes (certbot swaps symlinks, with or without ngcert's hooks),
+// reloads nginx when disk and served differ, checks expiry on a timer, and reports every event. Errors are reported
+// and the watcher goes on; it ends when the signal aborts.
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { watch as watchFiles } from "chokidar";
+import { checkLineage, daysLeft } from "../checks/check-lineage.js";
+import type { LineageFacts } from "../certbot/lineage.js";
+import { checkNewVersion } from "../deploy/check-new-version.js";
+import { reconcileLineage } from "../deploy/reconcile-lineage.js";
+import type { Exec } from "../exec.js";
+import { NgcertError } from "../errors.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { acquireWriterLock } from "../fs/writer-lock.js";
+import type { Settings } from "../settings/settings.js";
+import { collectFacts } from "../status/collect-status.js";
+import { renderMetrics, type LineageMetrics } from "./render-metrics.js";
+import { makeEvent, type WatchEvent, type WatchEventKind } from "./watch-event.js";
+
+export interface WatchOptions {
+  intervalMs: number;
+  /** Quiet time after the last change to a lineage before it is checked: certbot swaps four links in a row. */
+  debounceMs?: number;
+  metricsFile: string | undefined;
+  emit: (event: WatchEvent) => void;
+  log: (line: string) => void;
+  now: () => Date;
+  env: Record<string, string | undefined>;
+  signal: AbortSignal;
+  /** Resolves once the file watcher is ready (tests wait for it). */
+  onReady?: () => void;
+}
+
+export async function runWatch(settings: Settings, exec: Exec, options: WatchOptions): Promise<void> {
+  const liveRoot = path.join(settings.letsencryptDir, "live");
+  const watcherLock = await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: {}, waitMs: 0, lockName: ".ngcert-watch.lock" }).catch((error: unknown) => {
+    if (error instanceof NgcertError && error.code === "LOCKED") throw new NgcertError("LOCKED", `another ngcert watch already watches ${settings.letsencryptDir}: ${error.message}`);
+    throw error;
+  });
+  const lineages = new Map<string, LineageMetrics>();
+  let lastCheck: Date | undefined;
+  let lastReload: { time: Date; success: boolean } | undefined;
+  const emit = (kind: WatchEventKind, name: string | undefined, details: Record<string, unknown> = {}): void => options.emit(makeEvent(options.now(), kind, name, details));
+
+  const writeMetrics = (): void => {
+    if (!options.metricsFile) return;
+    try {
+      mkdirSync(path.dirname(options.metricsFile), { recursive: true });
+      writeFileAtomic(options.metricsFile, renderMetrics({ lineages, lastCheck, lastReload }), 0o644);
+    } catch (error) {
+      options.log(`cannot write ${options.metricsFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  const remember = (facts: LineageFacts, servedMatches: boolean | undefined, extra: LineageMetrics["problems"] = []): void => {
+    const now = options.now();
+    lineages.set(facts.name, {
+      notAfter: facts.notAfter,
+      daysLeft: facts.notAfter === undefined ? undefined : daysLeft(facts.notAfter, now),
+      servedMatches,
+      problems: [...checkLineage(facts, { now }), ...extra],
+    });
+  };
+
+  // Serialise all work: one reconcile at a time, in the order changes arrived.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (task: () => Promise<void>): void => {
+    queue = queue.then(task).catch((error: unknown) => options.log(`unexpected error: ${error instanceof Error ? error.message : String(error)}`));
+  };
+
+  const reconcile = async (name: string, reason: "changed" | "check"): Promise<void> => {
+    if (!existsSync(path.join(liveRoot, name))) {
+      if (lineages.delete(name)) emit("removed", name);
+      writeMetrics();
+      return;
+    }
+    if (reason === "changed") emit("changed", name);
+    let lock;
+    try {
+      lock = await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: options.env, waitMs: 30_000 });
+    } catch (error) {
+      emit("problem", name, { reason: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    try {
+      const outcome = await reconcileLineage(settings, exec, name, { now: options.now(), rollBack: false });
+      const version = outcome.version;
+      switch (outcome.status) {
+        case "unused":
+          remember(outcome.facts, undefined);
+          if (reason === "changed") emit("verified", name, { version, served: "unused" });
+          break;
+        case "already-served":
+          remember(outcome.facts, true);
+          if (reason === "changed") emit("verified", name, { version, served: true });
+          break;
+        case "reloaded":
+          remember(outcome.facts, true);
+          lastReload = { time: options.now(), success: true };
+          emit("reloaded", name, { version, domains: outcome.served.map((check) => check.domain) });
+          break;
+        case "nginx-down":
+          remember(outcome.facts, undefined);
+          emit("problem", name, { version, reason: "nginx is not running: the certificate on disk is not served" });
+          break;
+        case "refused": {
+          const reloadFailed = /does not serve it after the reload|reloading nginx failed|nginx -t/.test(outcome.reason);
+          if (reloadFailed) lastReload = { time: options.now(), success: false };
+          remember(outcome.facts, false, [{ code: "SERVED_MISMATCH", message: outcome.reason }]);
+          emit("problem", name, { version, reason: outcome.reason, reloaded: false });
+          break;
+        }
+      }
+    } catch (error) {
+      emit("problem", name, { reason: error instanceof NgcertError ? error.message : error instanceof Error ? error.message : String(error) });
+    } finally {
+      lock.release();
+    }
+    writeMetrics();
+  };
+
+  const checkAll = async (): Promise<void> => {
+    let all: LineageFacts[];
+    try {
+      all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [], cacheDir: settings.cacheDir });
+    } catch (error) {
+      emit("problem", undefined, { reason: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    for (const name of [...lineages.keys()]) {
+      if (!all.some((facts) => facts.name === name)) {
+        lineages.delete(name);
+        emit("removed", name);
+      }
+    }
+    for (const facts of all) {
+      const problems = checkLineage(facts, { now: options.now() });
+      for (const problem of problems) {
+        emit(problem.code === "EXPIRING" ? "expiring" : "problem", facts.name, { code: problem.code, message: problem.message });
+      }
+      // A lineage that is unfit to serve was just reported; only the others are compared with what nginx serves.
+      if (checkNewVersion(facts, [], options.now()).length === 0) await reconcile(facts.name, "check");
+      else remember(facts, undefined);
+    }
+    lastCheck = options.now();
+    emit("checked", undefined, { certificates: all.length });
+    writeMetrics();
+  };
+
+  const timers = new Map<string, NodeJS.Timeout>();
+  const onPath = (file: string): void => {
+    const relative = path.relative(liveRoot, file);
+    const name = relative.split(path.sep)[0];
+    if (!name || name === "" || name.startsWith("..") || name === "README") return;
+    clearTimeout(timers.get(name));
+    timers.set(
+      name,
+      setTimeout(() => {
+        timers.delete(name);
+        enqueue(() => reconcile(name, "changed"));
+      }, options.debounceMs ?? 250),
+    );
+  };
+
+  mkdirSync(liveRoot, { recursive: true, mode: 0o755 });
+  const watcher = watchFiles(liveRoot, { ignoreInitial: true, depth: 1, followSymlinks: false, persistent: true });
+  watcher.on("all", (_event, file) => onPath(file));
+  watcher.on("error", (error) => options.log(`file watcher: ${error instanceof Error ? error.message : String(error)}`));
+  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  emit("started", undefined, { letsencryptDir: settings.letsencryptDir, intervalSeconds: Math.round(options.intervalMs / 1000) });
+  options.onReady?.();
+  enqueue(checkAll);
+  const interval = setInterval(() => enqueue(checkAll), options.intervalMs);
+
+  try {
+    await new Promise<void>((resolve) => {
+      if (options.signal.aborted) resolve();
+      options.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  } finally {
+    clearInterval(interval);
+    for (const timer of timers.values()) clearTimeout(timer);
+    await watcher.close();
+    await queue;
+    watcherLock.release();
+  }
+}
