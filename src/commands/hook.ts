@@ -1,6 +1,7 @@
 // `ngcert hook pre|deploy|post`: what certbot runs from its renewal-hooks directories (through the shims init installs).
 import type { CommandModule } from "../cli/command.js";
 import { runDeploy } from "../deploy/run-deploy.js";
+import { finishRenewRun, findCertbotPid, startRenewRun } from "../hooks/renew-run.js";
 import { runPost } from "../hooks/run-post.js";
 import { runPreChecks } from "../hooks/run-pre.js";
 import { DRY_RUN_ENV } from "../renew/run-renew.js";
@@ -15,6 +16,9 @@ export const hookCommand: CommandModule = {
       const problems = await runPreChecks(settings, context.exec);
       for (const problem of problems) say(problem);
       if (problems.length === 0) say("webroot, nginx and the challenge path are ready");
+      // Deploy hooks of this certbot run then leave the reload to the post hook: one reload for the whole run.
+      const certbotPid = findCertbotPid();
+      if (certbotPid !== undefined && context.env[DRY_RUN_ENV] !== "1") startRenewRun(settings.letsencryptDir, certbotPid);
       return problems.length === 0 ? 0 : 1;
     }
     if (args.phase === "deploy") {
@@ -26,17 +30,20 @@ export const hookCommand: CommandModule = {
       });
       const label = `${outcome.facts.name}: version ${outcome.version ?? "?"}`;
       if (outcome.status === "unused") say(`${label} verified on disk (no nginx site uses it yet)`);
+      else if (outcome.status === "deferred") say(`${label} verified; nginx reloads once for the whole renewal run, in the post hook`);
       else say(`${label} ${outcome.status === "reloaded" ? "deployed" : "already served"}; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
       return 0;
     }
     // During `ngcert renew --dry-run` certbot still runs post hooks: report, but leave nginx alone.
-    const summary = await runPost(settings, context.exec, { reload: context.env[DRY_RUN_ENV] !== "1" });
+    const pending = finishRenewRun(settings.letsencryptDir);
+    const summary = await runPost(settings, context.exec, { reload: context.env[DRY_RUN_ENV] !== "1", pending, now: context.now() });
     if (!summary.nginxRunning) {
       say("nginx is not running: no certificate is served; start nginx");
       return 1;
     }
     say(`${summary.checked.length} certificate(s) in use by nginx checked${summary.stale.length > 0 ? `; ${summary.stale.join(", ")} were stale` : ", all served as on disk"}${summary.reloaded ? "; nginx reloaded" : ""}`);
     for (const failure of summary.failed) say(`still not served after the reload: ${failure}`);
+    for (const refused of summary.rolledBack) say(`refused: ${refused}`);
     return summary.failed.length === 0 ? 0 : 1;
   },
 };

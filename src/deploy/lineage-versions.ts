@@ -45,3 +45,14 @@ export function rejectVersion(archiveDir: string, version: number, reason: strin
   writeFileSync(path.join(dir, "REJECTED.txt"), `ngcert refused version ${version} on ${now.toISOString()}:\n${reason}\n`, { mode: 0o644 });
   return dir;
 }
+
+/** Refuses the version live/ points at: back to the previous complete version, the refused files out of archive/. */
+export function rollBackLineage(liveDir: string, version: number | undefined, reason: string, now: Date): string {
+  if (version === undefined) return "live/ is not linked to an archive version, nothing rolled back";
+  const archiveDir = path.dirname(path.resolve(liveDir, readlinkSync(path.join(liveDir, "cert.pem"))));
+  const previous = previousCompleteVersion(archiveDir, version);
+  if (previous === undefined) return "there is no previous version to go back to";
+  relinkLineage(liveDir, archiveDir, previous);
+  const rejected = rejectVersion(archiveDir, version, reason, now);
+  return `live/ points at version ${previous} again; the refused files are in ${rejected}`;
+}

@@ -1,7 +1,7 @@
 // One implementation, shared by the deploy hook and the watcher, of "make nginx serve what is on disk, if it is
 // good": check the lineage's current version, find the nginx sites using it, and when nginx serves something else,
 // nginx -t, reload and poll until the new certificate is served.
-import { existsSync, readlinkSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { readLineageFacts, renewalConfPath } from "../certbot/read-lineage.js";
@@ -9,12 +9,12 @@ import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { findCertificateUsers } from "../nginx/certificate-users.js";
 import { readRunningNginxPid, reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
 import { namesToProbe, servedTarget } from "../served/served-target.js";
 import { checkServed, waitUntilServed, type ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
 import { checkNewVersion } from "./check-new-version.js";
-import { linkedVersion, previousCompleteVersion, rejectVersion, relinkLineage } from "./lineage-versions.js";
+import { linkedVersion, rollBackLineage } from "./lineage-versions.js";
 
 export interface ReconcileOptions {
   now: Date;
@@ -23,6 +23,8 @@ export interface ReconcileOptions {
   /** Deploy hook: put live/ back on the previous version when this one is refused. Watcher: only report. */
   rollBack: boolean;
   servedTimeoutMs?: number;
+  /** Verify only and leave the reload to the post hook of the same certbot run (see hooks/renew-run.ts). */
+  deferReload?: boolean;
 }
 
 export type ReconcileOutcome =
@@ -30,7 +32,8 @@ export type ReconcileOutcome =
   | { status: "already-served"; facts: LineageFacts; version: number | undefined; served: ServedCheck[] }
   | { status: "reloaded"; facts: LineageFacts; version: number | undefined; served: ServedCheck[] }
   | { status: "refused"; facts: LineageFacts; version: number | undefined; reason: string; rolledBack: string | undefined }
-  | { status: "nginx-down"; facts: LineageFacts; version: number | undefined };
+  | { status: "nginx-down"; facts: LineageFacts; version: number | undefined }
+  | { status: "deferred"; facts: LineageFacts; version: number | undefined };
 
 export function lineageLiveDir(settings: Settings, name: string): string {
   return path.join(settings.letsencryptDir, "live", name);
@@ -45,13 +48,19 @@ export async function reconcileLineage(settings: Settings, exec: Exec, name: str
     facts,
     version,
     reason,
-    rolledBack: options.rollBack ? rollBack(liveDir, version, reason, options.now) : undefined,
+    rolledBack: options.rollBack ? rollBackLineage(liveDir, version, reason, options.now) : undefined,
   });
 
   const reasons = checkNewVersion(facts, options.renewedDomains ?? [], options.now);
   if (reasons.length > 0) return refuse(reasons.join("; "));
 
-  const nginx = await readNginxDump(settings, exec);
+  let nginx: NginxDump;
+  try {
+    nginx = await readNginxDump(settings, exec);
+  } catch (error) {
+    // nginx -T fails exactly when nginx -t does: a broken configuration refuses this version, and live/ goes back.
+    return refuse(describeFailure(error));
+  }
   const users = findCertificateUsers(nginx.files, liveDir);
   if (users.length === 0) return { status: "unused", facts, version };
   if (nginx.pidFile === undefined || readRunningNginxPid(nginx.pidFile) === undefined) return { status: "nginx-down", facts, version };
@@ -60,13 +69,13 @@ export async function reconcileLineage(settings: Settings, exec: Exec, name: str
   const domains = namesToProbe(facts.domains, users.flatMap((user) => user.serverNames));
   const current = await checkServed(target, domains, facts.fingerprint!);
   if (current.every((check) => check.matches)) return { status: "already-served", facts, version, served: current };
+  if (options.deferReload) return { status: "deferred", facts, version };
 
   try {
     await testNginxConfig(settings, exec);
     await reloadNginx(settings, exec);
   } catch (error) {
-    const details = error instanceof NgcertError && error.details ? ` (${firstLine(error.details)})` : "";
-    return refuse(`${error instanceof Error ? error.message : String(error)}${details}`);
+    return refuse(describeFailure(error));
   }
   const served = await waitUntilServed(target, domains, facts.fingerprint!, { timeoutMs: options.servedTimeoutMs ?? 15_000 });
   const wrong = served.filter((check) => !check.matches);
@@ -78,14 +87,9 @@ export async function reconcileLineage(settings: Settings, exec: Exec, name: str
   return outcome;
 }
 
-function rollBack(liveDir: string, version: number | undefined, reason: string, now: Date): string {
-  if (version === undefined) return "live/ is not linked to an archive version, nothing rolled back";
-  const archiveDir = path.dirname(path.resolve(liveDir, readlinkSync(path.join(liveDir, "cert.pem"))));
-  const previous = previousCompleteVersion(archiveDir, version);
-  if (previous === undefined) return "there is no previous version to go back to";
-  relinkLineage(liveDir, archiveDir, previous);
-  const rejected = rejectVersion(archiveDir, version, reason, now);
-  return `live/ points at version ${previous} again; the refused files are in ${rejected}`;
+function describeFailure(error: unknown): string {
+  const details = error instanceof NgcertError && error.details ? ` (${firstLine(error.details)})` : "";
+  return `${error instanceof Error ? error.message : String(error)}${details}`;
 }
 
 function firstLine(text: string): string {

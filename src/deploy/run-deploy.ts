@@ -5,6 +5,7 @@ import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
 import type { Settings } from "../settings/settings.js";
+import { addPendingLineage, inMarkedRenewRun } from "../hooks/renew-run.js";
 import { reconcileLineage, type ReconcileOutcome } from "./reconcile-lineage.js";
 
 export interface DeployInput {
@@ -28,12 +29,15 @@ export async function runDeploy(settings: Settings, exec: Exec, input: DeployInp
   const name = path.basename(liveDir);
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "hook deploy", env: input.env });
   try {
+    const deferReload = inMarkedRenewRun(settings.letsencryptDir);
     const outcome = await reconcileLineage(settings, exec, name, {
       now: input.now(),
       renewedDomains: input.renewedDomains,
       rollBack: true,
       servedTimeoutMs: input.servedTimeoutMs,
+      deferReload,
     });
+    if (outcome.status === "deferred") addPendingLineage(settings.letsencryptDir, name);
     const version = outcome.version ?? "?";
     if (outcome.status === "refused") throw new NgcertError("PROBLEMS", `${name}: refused version ${version}: ${outcome.reason}; ${outcome.rolledBack}`);
     if (outcome.status === "nginx-down") throw new NgcertError("PROBLEMS", `${name}: version ${version} is valid, but nginx is not running, so it is not served; start nginx`);

@@ -9,6 +9,7 @@ import { readNginxDump } from "../nginx/read-nginx-dump.js";
 import { namesToProbe, servedTarget } from "../served/served-target.js";
 import { checkServed, waitUntilServed } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
+import { linkedVersion, rollBackLineage } from "../deploy/lineage-versions.js";
 
 export interface PostSummary {
   checked: string[];
@@ -18,12 +19,21 @@ export interface PostSummary {
   /** Lineages still not served after the reload, with why. */
   failed: string[];
   nginxRunning: boolean;
+  /** Deferred versions refused here, with where live/ points now. */
+  rolledBack: string[];
 }
 
-/** `reload: false` (a dry run) only reports what is stale. */
-export async function runPost(settings: Settings, exec: Exec, options: { reload: boolean } = { reload: true }): Promise<PostSummary> {
+export interface PostOptions {
+  /** false (a dry run): only report what is stale. */
+  reload: boolean;
+  /** Lineages whose deploy hook left the reload to this post hook; refused here if nginx does not serve them. */
+  pending?: readonly string[];
+  now?: Date;
+}
+
+export async function runPost(settings: Settings, exec: Exec, options: PostOptions = { reload: true }): Promise<PostSummary> {
   const nginx = await readNginxDump(settings, exec);
-  const summary: PostSummary = { checked: [], stale: [], reloaded: false, failed: [], nginxRunning: false };
+  const summary: PostSummary = { checked: [], stale: [], reloaded: false, failed: [], nginxRunning: false, rolledBack: [] };
   summary.nginxRunning = nginx.pidFile !== undefined && readRunningNginxPid(nginx.pidFile) !== undefined;
   if (!summary.nginxRunning) return summary;
   const target = servedTarget(settings);
@@ -37,13 +47,31 @@ export async function runPost(settings: Settings, exec: Exec, options: { reload:
     if (checks.some((check) => !check.matches)) summary.stale.push(facts.name);
   }
   if (summary.stale.length === 0 || !options.reload) return summary;
-  await testNginxConfig(settings, exec);
+  const pending = new Set(options.pending ?? []);
+  const now = options.now ?? new Date();
+  const refuse = (name: string, reason: string): string =>
+    rollBackLineage(path.join(settings.letsencryptDir, "live", name), linkedVersion(path.join(settings.letsencryptDir, "live", name)), reason, now);
+  try {
+    await testNginxConfig(settings, exec);
+  } catch (error) {
+    // Only the versions deferred in this run changed since nginx last loaded: refuse them all, then try again.
+    if (pending.size === 0) throw error;
+    for (const name of pending) summary.rolledBack.push(`${name}: ${refuse(name, error instanceof Error ? error.message : String(error))}`);
+    await testNginxConfig(settings, exec);
+  }
   await reloadNginx(settings, exec);
   summary.reloaded = true;
   for (const { facts, domains } of probes.filter((probe) => summary.stale.includes(probe.facts.name))) {
     const checks = await waitUntilServed(target, domains, facts.fingerprint!, { timeoutMs: 10_000 });
     const wrong = checks.filter((check) => !check.matches).map((check) => check.domain);
-    if (wrong.length > 0) summary.failed.push(`${facts.name} (${wrong.join(", ")})`);
+    if (wrong.length === 0) continue;
+    summary.failed.push(`${facts.name} (${wrong.join(", ")})`);
+    if (pending.has(facts.name)) summary.rolledBack.push(`${facts.name}: ${refuse(facts.name, `nginx does not serve it after the reload (${wrong.join(", ")})`)}`);
+  }
+  if (summary.rolledBack.length > 0) {
+    // Back onto the previous certificates the refused versions replaced.
+    await testNginxConfig(settings, exec);
+    await reloadNginx(settings, exec);
   }
   return summary;
 }

@@ -99,6 +99,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
           lastReload = { time: options.now(), success: true };
           emit("reloaded", name, { version, domains: outcome.served.map((check) => check.domain) });
           break;
+        case "deferred": // only the deploy hook defers
         case "nginx-down":
           remember(outcome.facts, undefined);
           emit("problem", name, { version, reason: "nginx is not running: the certificate on disk is not served" });

@@ -1,0 +1,270 @@
+// Renewal through the hooks `ngcert init` installs, with the real certbot, Pebble and nginx: certbot runs the shims
+// from renewal-hooks/, the deploy hook reloads nginx and proves the new certificate is served; and a renewed version
+// that is unfit (key, names, chain) or that nginx -t refuses is rolled back before nginx ever loads it.
+import { generateKeyPairSync, type X509Certificate } from "node:crypto";
+import { readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTail } from "../world/child-process.js";
+import { readSettledNginxProcesses } from "../world/nginx-processes.js";
+import { requirePrograms } from "../world/programs.js";
+import { describeRun, runNgcert, type NgcertRun } from "../world/run-ngcert.js";
+import { fetchServedCertificate, readCertificateFile } from "../world/served-certificate.js";
+import { startWorld, type World } from "../world/world.js";
+
+const programs = requirePrograms();
+
+/** One lineage per case, so each starts from a served version 1. */
+const NAMES = {
+  renewed: "renewed.ngcert.test",
+  badKey: "bad-key.ngcert.test",
+  badNames: "bad-names.ngcert.test",
+  badChain: "bad-chain.ngcert.test",
+  brokenConfig: "broken-config.ngcert.test",
+  failingTest: "failing-test.ngcert.test",
+} as const;
+
+const KINDS = ["cert", "chain", "fullchain", "privkey"] as const;
+
+interface CertbotRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs.skip ? ` (skipped: ${programs.reason})` : ""}`, () => {
+  let world: World | undefined;
+  const w = (): World => world!;
+  const live = (name: string, kind: (typeof KINDS)[number] = "cert"): string => path.join(w().dirs.letsencryptDir, "live", name, `${kind}.pem`);
+  const archive = (name: string): string => path.join(w().dirs.letsencryptDir, "archive", name);
+  const served = (name: string): Promise<X509Certificate> => fetchServedCertificate({ port: w().ports.https, servername: name });
+
+  async function certbot(args: readonly string[]): Promise<CertbotRun> {
+    const result = await execa(w().programs.certbot, [...args], { env: w().env, extendEnv: false, reject: false, timeout: 90_000, stdin: "ignore" });
+    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  function describeCertbot(run: CertbotRun): string {
+    const log = path.join(w().dirs.logsDir, "letsencrypt.log");
+    return `certbot exit ${run.exitCode}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}\n--- ${log} ---\n${readTail(log, 40)}`;
+  }
+
+  /** Which archive version each live/ link points at. */
+  async function linkedVersions(name: string): Promise<Record<string, string>> {
+    const links: Record<string, string> = {};
+    for (const kind of KINDS) links[kind] = await readlink(live(name, kind));
+    return links;
+  }
+
+  const versionLinks = (name: string, version: number): Record<string, string> =>
+    Object.fromEntries(KINDS.map((kind) => [kind, `../../archive/${name}/${kind}${version}.pem`]));
+
+  /** What certbot does on a renewal, minus ngcert's hooks: a new archive version, live/ re-pointed at it. */
+  async function renewWithoutHooks(name: string): Promise<void> {
+    const run = await certbot(["renew", "--force-renewal", "--cert-name", name, "--no-directory-hooks", ...w().certbotArgs("renew")]);
+    expect(run.exitCode, describeCertbot(run)).toBe(0);
+  }
+
+  /** The deploy hook as certbot runs it after renewing `name`. */
+  function runDeployHook(name: string, domains: readonly string[], args: readonly string[] = []): Promise<NgcertRun> {
+    return runNgcert(w(), ["hook", "deploy", ...args], {
+      env: { RENEWED_LINEAGE: path.join(w().dirs.letsencryptDir, "live", name), RENEWED_DOMAINS: domains.join(" ") },
+    });
+  }
+
+  /** After a refused deploy of version 2: live/ on version 1, version 2's files under rejected/, nginx untouched. */
+  async function expectRolledBack(name: string, run: NgcertRun, reason: RegExp, servedBefore: X509Certificate): Promise<void> {
+    expect(run.exitCode, describeRun(run)).toBe(1);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines, run.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^ngcert: ${name.replace(/\./g, "\\.")}: refused version 2: `));
+    expect(lines[0]).toMatch(reason);
+    expect(lines[0]).toContain(`; live/ points at version 1 again; the refused files are in ${archive(name)}/rejected/2-`);
+
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 1));
+    const kept = (await readdir(archive(name))).sort();
+    expect(kept).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem", "rejected"]);
+    const rejected = await readdir(path.join(archive(name), "rejected"));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatch(/^2-\d{4}-\d{2}-\d{2}T/);
+    const rejectedDir = path.join(archive(name), "rejected", rejected[0]!);
+    expect((await readdir(rejectedDir)).sort()).toEqual(["REJECTED.txt", "cert2.pem", "chain2.pem", "fullchain2.pem", "privkey2.pem"]);
+    expect(await readFile(path.join(rejectedDir, "REJECTED.txt"), "utf8")).toMatch(reason);
+
+    // nginx never loaded the refused version: it still presents version 1.
+    expect((await served(name)).fingerprint256).toBe(servedBefore.fingerprint256);
+    expect((await readCertificateFile(live(name))).fingerprint256).toBe(servedBefore.fingerprint256);
+    const verify = await runNgcert(w(), ["verify", "--json", name]);
+    expect(verify.exitCode, describeRun(verify)).toBe(0);
+  }
+
+  beforeAll(async () => {
+    world = await startWorld({ challengeServer: false });
+    const init = await runNgcert(world, ["init"]);
+    expect(init.exitCode, describeRun(init)).toBe(0);
+    await readSettledNginxProcesses(world.nginx.pidFile);
+
+    for (const name of Object.values(NAMES)) {
+      const run = await certbot(["certonly", "--webroot", "-w", world.dirs.webroot, "-d", name, "--cert-name", name, ...world.certbotArgs("certonly")]);
+      expect(run.exitCode, describeCertbot(run)).toBe(0);
+    }
+    // The sites, written by hand as an operator would before ngcert add exists.
+    const le = world.dirs.letsencryptDir;
+    const sites = Object.values(NAMES).map(
+      (name) => `server {
+    listen 127.0.0.1:${world!.ports.https} ssl;
+    server_name ${name};
+    ssl_certificate ${le}/live/${name}/fullchain.pem;
+    ssl_certificate_key ${le}/live/${name}/privkey.pem;
+    location / {
+        proxy_pass http://127.0.0.1:${world!.ports.upstream};
+    }
+}
+`,
+    );
+    await writeFile(path.join(world.nginx.confD, "sites.conf"), sites.join("\n"));
+    await world.reloadNginx();
+  });
+
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it("serves every lineage's version 1 to begin with", async () => {
+    for (const name of Object.values(NAMES)) {
+      expect(await linkedVersions(name)).toEqual(versionLinks(name, 1));
+      expect((await served(name)).fingerprint256, name).toBe((await readCertificateFile(live(name))).fingerprint256);
+    }
+  });
+
+  it("certbot renew runs the installed pre, deploy and post hooks; nginx then serves the new certificate", async () => {
+    const name = NAMES.renewed;
+    const before = await served(name);
+
+    const run = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
+
+    expect(run.exitCode, describeCertbot(run)).toBe(0);
+    // certbot reports each hook's stderr; ngcert's lines say what each did.
+    expect(run.stderr, describeCertbot(run)).toContain("ngcert hook pre: webroot, nginx and the challenge path are ready");
+    // Within a certbot renew run the deploy hook verifies and the post hook reloads once for the whole run.
+    expect(run.stderr).toContain(`ngcert hook deploy: ${name}: version 2 verified; nginx reloads once for the whole renewal run, in the post hook`);
+    expect(run.stderr).toMatch(new RegExp(`ngcert hook post: \\d+ certificate\\(s\\) in use by nginx checked; ${name.replace(/\./g, "\\.")} were stale; nginx reloaded`));
+    const log = await readFile(path.join(w().dirs.logsDir, "letsencrypt.log"), "utf8");
+    expect(log).toContain(`Running deploy-hook command: ${path.join(w().dirs.letsencryptDir, "renewal-hooks", "deploy", "ngcert")}`);
+
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 2));
+    const renewed = await readCertificateFile(live(name));
+    const now = await served(name);
+    expect(now.fingerprint256).toBe(renewed.fingerprint256);
+    expect(now.serialNumber).not.toBe(before.serialNumber);
+
+    const verify = await runNgcert(w(), ["verify", "--json"]);
+    expect(verify.exitCode, describeRun(verify)).toBe(0);
+    const report = JSON.parse(verify.stdout) as { certificates: Array<{ name: string; serial: string; problems: unknown[] }> };
+    expect(report.certificates.map((cert) => cert.name).sort()).toEqual(Object.values(NAMES).sort());
+    for (const cert of report.certificates) expect(cert.problems, cert.name).toEqual([]);
+    expect(report.certificates.find((cert) => cert.name === name)?.serial.toLowerCase()).toBe(renewed.serialNumber.toLowerCase());
+  });
+
+  it("refuses a version whose private key does not match; a later real renewal deploys a new one, not the refused", async () => {
+    const name = NAMES.badKey;
+    const before = await served(name);
+    await renewWithoutHooks(name);
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    await writeFile(path.join(archive(name), "privkey2.pem"), privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    const refusedCert = await readCertificateFile(path.join(archive(name), "cert2.pem"));
+    const nginxBefore = await readSettledNginxProcesses(w().nginx.pidFile);
+
+    const run = await runDeployHook(name, [name]);
+
+    await expectRolledBack(name, run, /KEY_MISMATCH/, before);
+    expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+
+    // certbot numbers the next version 2 again (rejected/ is not a version) and the hooks deploy it.
+    const renewal = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
+    expect(renewal.exitCode, describeCertbot(renewal)).toBe(0);
+    expect(renewal.stderr).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
+    expect(renewal.stderr).toContain("nginx reloaded");
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 2));
+    const renewed = await readCertificateFile(live(name));
+    expect(renewed.fingerprint256).not.toBe(refusedCert.fingerprint256);
+    expect(renewed.fingerprint256).not.toBe(before.fingerprint256);
+    expect((await served(name)).fingerprint256).toBe(renewed.fingerprint256);
+    expect(await readdir(path.join(archive(name), "rejected"))).toHaveLength(1);
+  });
+
+  it("refuses a version that does not cover every name certbot says it renewed", async () => {
+    const name = NAMES.badNames;
+    const before = await served(name);
+    await renewWithoutHooks(name);
+    const nginxBefore = await readSettledNginxProcesses(w().nginx.pidFile);
+
+    const run = await runDeployHook(name, [name, `www.${name}`]);
+
+    await expectRolledBack(name, run, new RegExp(`does not cover www\\.${name.replace(/\./g, "\\.")}`), before);
+    expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+  });
+
+  it("refuses a version whose chain did not sign the certificate", async () => {
+    const name = NAMES.badChain;
+    const before = await served(name);
+    await renewWithoutHooks(name);
+    // A real CA certificate, just not the one that issued this leaf: the CA of Pebble's own HTTPS certificate.
+    const otherCa = await readFile(w().caFile, "utf8");
+    const cert = await readFile(path.join(archive(name), "cert2.pem"), "utf8");
+    await writeFile(path.join(archive(name), "chain2.pem"), otherCa);
+    await writeFile(path.join(archive(name), "fullchain2.pem"), cert + otherCa);
+    const nginxBefore = await readSettledNginxProcesses(w().nginx.pidFile);
+
+    const run = await runDeployHook(name, [name]);
+
+    await expectRolledBack(name, run, /CHAIN_INVALID/, before);
+    expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+  });
+
+  it("refuses a good version while nginx's configuration is broken, and does not reload", async () => {
+    const name = NAMES.brokenConfig;
+    const before = await served(name);
+    await renewWithoutHooks(name);
+    // Someone's half-finished site: nginx -t (and nginx -T) fail until it is fixed.
+    const broken = path.join(w().nginx.confD, "zz-half-finished.conf");
+    await writeFile(broken, "server {\n    listen 127.0.0.1:1;\n    server_name half.example;\n    proxy_pass_typo http://127.0.0.1:1;\n}\n");
+    try {
+      const nginxBefore = await readSettledNginxProcesses(w().nginx.pidFile);
+
+      const run = await runDeployHook(name, [name]);
+
+      await expectRolledBack(name, run, /nginx -t .*unknown directive "proxy_pass_typo"/, before);
+      expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+    } finally {
+      await rm(broken, { force: true });
+    }
+  });
+
+  it("refuses a good version when nginx -t fails even though nginx -T passed, and does not reload", async () => {
+    const name = NAMES.failingTest;
+    const before = await served(name);
+    await renewWithoutHooks(name);
+    const wrapper = path.join(w().dirs.root, "nginx-failing-test");
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "-t" ]; then echo "nginx: [emerg] refused by the test world's wrapper" >&2; exit 1; fi\nexec ${w().programs.nginx} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const nginxBefore = await readSettledNginxProcesses(w().nginx.pidFile);
+
+    const run = await runDeployHook(name, [name], ["--nginx-bin", wrapper]);
+
+    await expectRolledBack(name, run, /nginx -t refused the configuration.*refused by the test world's wrapper/, before);
+    expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+  });
+
+  it("leaves every lineage healthy and served as on disk", async () => {
+    const verify = await runNgcert(w(), ["verify", "--json"]);
+    expect(verify.exitCode, describeRun(verify)).toBe(0);
+    const post = await runNgcert(w(), ["hook", "post"]);
+    expect(post.exitCode, describeRun(post)).toBe(0);
+    expect(post.stderr).toBe(`ngcert hook post: ${Object.values(NAMES).length} certificate(s) in use by nginx checked, all served as on disk`);
+  });
+});
