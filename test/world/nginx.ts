@@ -6,6 +6,7 @@ import { describeStartFailure, readTail, startChild, type Child } from "./child-
 import { httpGet } from "./http-get.js";
 import { renderChallengeServer, renderMimeTypes, renderNginxConf } from "./nginx-conf.js";
 import { listNginxDirs, type NginxLayout } from "./nginx-layout.js";
+import { readNginxProcesses } from "./nginx-processes.js";
 import { waitFor } from "./wait.js";
 
 export interface NginxOptions {
@@ -48,6 +49,21 @@ async function readPid(file: string): Promise<number | undefined> {
 async function countWorkerStarts(errorLog: string): Promise<number> {
   const text = await readFile(errorLog, "utf8").catch(() => "");
   return text.split("start worker processes").length - 1;
+}
+
+/** Have these (old) workers stopped accepting? Each logs "gracefully shutting down" as it closes its listening sockets. */
+async function haveStoppedAccepting(errorLog: string, workers: readonly number[]): Promise<boolean> {
+  const text = await readFile(errorLog, "utf8").catch(() => "");
+  return workers.every((pid) => new RegExp(`\\b${pid}#\\d+: (gracefully shutting down|exit)\\b`).test(text) || !isAlive(pid));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Proves the challenge path works end to end: a file in the webroot, fetched through nginx by Host name. */
@@ -96,9 +112,17 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     child,
     reload: async () => {
       const before = await countWorkerStarts(layout.errorLog);
+      const oldWorkers = (await readNginxProcesses(layout.pidFile)).workers;
       await execa(options.program, ["-c", layout.conf, "-s", "reload"], { env: options.env, extendEnv: false, timeout: timeoutMs });
       await waitFor(async () => ((await countWorkerStarts(layout.errorLog)) > before ? true : undefined), {
         what: "nginx to start new workers after the reload",
+        timeoutMs,
+        abort: child.exitReason,
+      });
+      // The master starts the new workers before it tells the old ones to stop: until they have, an old worker can
+      // still accept a connection and answer it with the old configuration.
+      await waitFor(async () => ((await haveStoppedAccepting(layout.errorLog, oldWorkers)) ? true : undefined), {
+        what: `nginx's old workers ${oldWorkers.join(", ")} to stop accepting after the reload`,
         timeoutMs,
         abort: child.exitReason,
       });
