@@ -53,11 +53,16 @@ describe.skipIf(programs.skip)(`zero downtime${programs.reason ? ` (${programs.r
 
   it("renews under load with zero failed requests, and the new serial is served before the load ends", async () => {
     const before = new X509Certificate(await readFile(path.join(world.dirs.letsencryptDir, "live", NAME, "cert.pem")));
-    const load = runHttpsLoad({ port: world.ports.https, servername: NAME, concurrency: 8, durationMs: 14_000, requireHeader: "x-ngcert-test-upstream" });
+    // The load runs until two seconds after the renewal finished (at most 90 s): long enough to see the new serial
+    // however slow the machine, and bounded.
+    let renewed!: () => void;
+    const stopWhen = new Promise<void>((resolve) => (renewed = resolve)).then(() => sleep(2_000));
+    const load = runHttpsLoad({ port: world.ports.https, servername: NAME, concurrency: 8, durationMs: 90_000, stopWhen, requireHeader: "x-ngcert-test-upstream" });
     await sleep(1_500);
     const stream = streamThroughProxy(world.ports.https);
     await sleep(300);
     const renew = await runNgcert(world, ["renew", "--force", "--cert-name", NAME, "--config", config], { timeoutMs: 60_000 });
+    renewed();
     const [result, body] = await Promise.all([load, stream]);
     expect(renew.exitCode, describeRun(renew)).toBe(0);
     expect(renew.stderr).toContain(`renewed: ${NAME} (nginx serves the new certificate)`);

@@ -10,6 +10,8 @@ export interface LoadOptions {
   concurrency: number;
   durationMs: number;
   requestTimeoutMs?: number;
+  /** Stop early once this settles (the load still never runs longer than durationMs). */
+  stopWhen?: Promise<unknown>;
   /** A response only counts as served when this header is present (the upstream's mark, not an nginx error page). */
   requireHeader?: string;
 }
@@ -67,9 +69,11 @@ function once(options: LoadOptions, started: number): Promise<LoadSample> {
 export async function runHttpsLoad(options: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
   const deadline = started + options.durationMs;
+  let stopped = false;
+  void options.stopWhen?.finally(() => (stopped = true));
   const samples: LoadSample[] = [];
   const worker = async (): Promise<void> => {
-    while (Date.now() < deadline) samples.push(await once(options, started));
+    while (!stopped && Date.now() < deadline) samples.push(await once(options, started));
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   samples.sort((a, b) => a.at - b.at);

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renewalConfText, writeLineage } from "../helpers/lineage-tree.js";
 import { days, makeCa, makeLeaf, type TestCert } from "../helpers/pki.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { RACY_MS } from "../../src/status/facts-cache.js";
+import { FactsCache, RACY_MS } from "../../src/status/facts-cache.js";
 import { FIXED_NOW, runNgcert } from "../helpers/run-cli.js";
 import { createWorkspace, removeWorkspace, type Workspace } from "../helpers/workspace.js";
 
@@ -79,12 +79,16 @@ const live = (file: string): string => path.join(le, "live", "cached.example", f
 
 describe("facts cache", () => {
   it("does not cache a lineage whose files changed just before the read (same-tick rewrites keep their stamp)", async () => {
-    await writeLineage(le, { name: "cached.example", leaf, chain: [intermediate], version: 2 });
-    const result = await runNgcert(["status", "--json", ...workspace.args], { now: FIXED_NOW });
-    expect(result.code).toBe(0);
+    const cache = FactsCache.open(workspace.cacheDir, le);
+    const facts = { name: "racy.example", confPath: undefined, paths: { cert: "/c", chain: "/ch", fullchain: "/f", privkey: "/k" }, domains: [], notBefore: undefined, notAfter: undefined, serial: undefined, issuer: undefined, keyType: undefined, fingerprint: undefined, authenticator: undefined, fileProblems: [] };
+    const readAt = 1_800_000_000_000;
+    const stamp = (ctimeMs: number): string => `1:2:3:${ctimeMs}:${ctimeMs}|missing|missing|missing|missing`;
+    cache.store("racy.example", stamp(readAt - RACY_MS + 1), facts, readAt);
+    cache.store("settled.example", stamp(readAt - RACY_MS - 1), { ...facts, name: "settled.example" }, readAt);
+    cache.save();
     const files = await cacheFiles();
-    const entries = files.length === 0 ? {} : (JSON.parse(await readFile(files[0]!, "utf8")) as { entries: Record<string, unknown> }).entries;
-    expect(Object.keys(entries)).toEqual([]);
+    const entries = (JSON.parse(await readFile(files[0]!, "utf8")) as { entries: Record<string, unknown> }).entries;
+    expect(Object.keys(entries)).toEqual(["settled.example"]);
   });
 
   it("serves the second run from the cache, with the same results", async () => {
