@@ -26,7 +26,7 @@ export function renderSite(site: SiteOptions): string {
   const live = `${site.letsencryptDir}/live/${site.name}`;
   const lines = [
     `# Written by \`ngcert add\`: HTTPS for ${site.domains.join(", ")}, proxied to ${site.upstream.url}.`,
-    "# `ngcert add` rewrites it and `ngcert remove` deletes it; edit it and ngcert will leave it alone.",
+    "# `ngcert add` rewrites it while it is unedited; `ngcert remove` deletes it.",
     "server {",
     ...targets.map((target) => `    listen ${target} ${flags};`),
     ...(site.http2 === "directive" ? ["    http2 on;"] : []),

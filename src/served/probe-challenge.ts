@@ -1,6 +1,6 @@
 // Proves the challenge path works end to end: a random probe file in the webroot, fetched through the local nginx on
 // the HTTP port with a given Host header, exactly as the CA would fetch a token.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -35,12 +35,13 @@ function fetchOnce(options: { address: string; port: number; host: string; urlPa
 }
 
 export async function probeChallengePath(options: { webroot: string; address: string; port: number; hosts: readonly string[]; timeoutMs?: number }): Promise<ProbeResult[]> {
-  const dir = path.join(options.webroot, CHALLENGE_PATH);
+  const dir = path.resolve(options.webroot, `.${CHALLENGE_PATH}`);
   const token = `ngcert-probe-${randomBytes(12).toString("hex")}`;
   const file = path.join(dir, token);
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  writeFileSync(file, token, { mode: 0o644 });
+  // The first directory this probe had to create, if any: removed again afterwards, so a probe leaves no trace.
+  const created = mkdirSync(dir, { recursive: true, mode: 0o755 });
   try {
+    writeFileSync(file, token, { mode: 0o644 });
     return await Promise.all(
       options.hosts.map(async (host) => {
         const answer = await fetchOnce({ address: options.address, port: options.port, host, urlPath: `${CHALLENGE_PATH}${token}`, timeoutMs: options.timeoutMs ?? 5_000 });
@@ -52,5 +53,18 @@ export async function probeChallengePath(options: { webroot: string; address: st
     );
   } finally {
     rmSync(file, { force: true });
+    if (created !== undefined) removeEmptyDirs(dir, created);
+  }
+}
+
+/** rmdir from `dir` up to and including `top`, stopping at the first one that is not empty. */
+function removeEmptyDirs(dir: string, top: string): void {
+  for (let current = dir; ; current = path.dirname(current)) {
+    try {
+      rmdirSync(current);
+    } catch {
+      return;
+    }
+    if (current === top || current === path.dirname(current)) return;
   }
 }

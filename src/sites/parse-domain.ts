@@ -2,12 +2,13 @@
 // punycode, lower case; wildcards refused (HTTP-01 cannot validate them).
 import { domainToASCII } from "node:url";
 import { NgcertError } from "../errors.js";
+import { showInput } from "./show-input.js";
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function parseDomain(input: string): string {
   const fail = (why: string): never => {
-    throw new NgcertError("INVALID_INPUT", `\`${input}\` is not a valid domain name: ${why}`);
+    throw new NgcertError("INVALID_INPUT", `\`${showInput(input)}\` is not a valid domain name: ${why}`);
   };
   if (input === "") fail("it is empty");
   if (input.startsWith("*")) {

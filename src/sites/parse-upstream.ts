@@ -1,8 +1,10 @@
 // Checks the upstream a site proxies to: an http:// or https:// URL with a host, an optional port and path, nothing else.
 import { isIP } from "node:net";
 import { NgcertError } from "../errors.js";
+import { showInput } from "./show-input.js";
 
-const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+// Underscores too: Docker Compose service and container names (`web_app`, `shop_web_1`) use them, and nginx resolves them.
+const HOST_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i;
 
 export interface Upstream {
   /** As written into proxy_pass. */
@@ -12,7 +14,7 @@ export interface Upstream {
 
 export function parseUpstream(input: string): Upstream {
   const fail = (why: string): never => {
-    throw new NgcertError("INVALID_INPUT", `\`${input}\` is not a usable upstream: ${why}; give a URL such as http://127.0.0.1:8080`);
+    throw new NgcertError("INVALID_INPUT", `\`${showInput(input)}\` is not a usable upstream: ${why}; give a URL such as http://127.0.0.1:8080`);
   };
   if (/[\s;{}$'"`\\|<>^]/.test(input) || /[\u0000-\u001f\u007f]/.test(input)) fail("it contains spaces, quotes or characters nginx would interpret");
   let url: URL;
@@ -24,6 +26,8 @@ export function parseUpstream(input: string): Upstream {
   if (url.protocol !== "http:" && url.protocol !== "https:") fail(`the scheme must be http or https, not ${url.protocol.replace(/:$/, "")}`);
   if (url.username || url.password) fail("credentials in the URL are not supported");
   if (url.search || url.hash || input.includes("?") || input.includes("#")) fail("a query or fragment is not allowed");
+  // new URL() accepts port 0, which nginx -t refuses: caught here, not after the certificate was issued.
+  if (url.port === "0") fail("the port must be between 1 and 65535");
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   if (host === "") fail("it has no host");
   // Single-label names are fine here: Docker and /etc/hosts names such as `app` are typical upstreams.

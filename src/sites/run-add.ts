@@ -78,10 +78,12 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
     const content = markOwned(renderSite({ ...settings, name, domains: request.domains, upstream: request.upstream, ipv6: request.ipv6, http2: http2Style(version), hsts: request.hsts }));
     const site: AddResult["site"] = existingSite === undefined ? "created" : existingSite === content ? "unchanged" : "updated";
     const transaction = new FileTransaction();
+    let reloaded = false;
     try {
       if (site !== "unchanged") {
         transaction.write(siteFile, content, 0o644);
         await testNginxConfig(settings, exec);
+        reloaded = true; // from here on nginx may have loaded the new site, even if the reload command then failed
         await reloadNginx(settings, exec);
       }
       const served = await waitUntilServed(servedTarget(settings), request.domains, facts.fingerprint, { timeoutMs: request.servedTimeoutMs ?? 15_000 });
@@ -92,11 +94,9 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
       }
       return { name, certificate, site, served };
     } catch (error) {
-      if (transaction.changed) {
-        transaction.rollback();
-        // Put nginx back on the configuration it had; it passed nginx -t before this run.
-        await testNginxConfig(settings, exec).then(() => reloadNginx(settings, exec)).catch(() => undefined);
-      }
+      if (transaction.changed) transaction.rollback();
+      // Put nginx back on the configuration it had (it passed nginx -t before this run); no reload happened otherwise.
+      if (reloaded) await testNginxConfig(settings, exec).then(() => reloadNginx(settings, exec)).catch(() => undefined);
       const kept = certificate === "reused" ? "" : ` The certificate stays in ${path.join(settings.letsencryptDir, "live", name)}; running the same ngcert add again reuses it.`;
       if (error instanceof NgcertError) throw new NgcertError(error.code, `${error.message}; the site was put back as it was.${kept}`, { cause: error, details: error.details });
       throw error;

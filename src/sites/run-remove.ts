@@ -11,6 +11,7 @@ import { readRunningNginxPid, reloadNginx, testNginxConfig } from "../nginx/ngin
 import { readNginxDump } from "../nginx/read-nginx-dump.js";
 import { sitePath } from "../nginx/render-site.js";
 import type { Settings } from "../settings/settings.js";
+import { showInput } from "./show-input.js";
 
 export interface RemoveResult {
   siteFile: string;
@@ -20,7 +21,7 @@ export interface RemoveResult {
 
 export async function runRemove(settings: Settings, exec: Exec, options: { name: string; deleteCert: boolean; env: Record<string, string | undefined> }): Promise<RemoveResult> {
   const { name } = options;
-  if (!/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(name)) throw new NgcertError("INVALID_INPUT", `\`${name}\` is not a site name: sites are named after their first domain, such as app.example.com`);
+  if (!/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(name)) throw new NgcertError("INVALID_INPUT", `\`${showInput(name)}\` is not a site name: sites are named after their first domain, such as app.example.com`);
   const siteFile = sitePath(settings.nginxDir, name);
   if (!existsSync(siteFile)) throw new NgcertError("NOT_FOUND", `no ngcert site named ${name} (${siteFile} does not exist); \`ngcert status\` lists the certificates`);
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "remove", env: options.env });
