@@ -137,6 +137,11 @@ if [ "$uninstall" -eq 1 ]; then
     fi
   fi
   packages=$(sed -n 's/^installed-package //p' "$manifest" | tr '\n' ' ')
+  if recorded "created-unit"; then
+    if [ -z "$root" ] && [ -d /run/systemd/system ]; then systemctl disable --now ngcert-watch.service >/dev/null 2>&1 || true; fi
+    rm -f "$root/etc/systemd/system/ngcert-watch.service"
+    say "removed ngcert-watch.service"
+  fi
   rm -f "$bin_link" "$lib_dir/cli.js" "$manifest"
   rmdir "$lib_dir" 2>/dev/null || true
   say "removed $bin_link and $lib_dir"
@@ -281,9 +286,38 @@ elif [ -f "$root/lib/systemd/system/certbot.timer" ] || [ -f "$root/usr/lib/syst
 else
   skip "renewal schedule: this certbot ships neither a timer nor a cron job; schedule \`certbot renew\` twice a day yourself"
 fi
+# ngcert watch as a service: written wherever there is a systemd unit directory, enabled where systemd runs.
+unit_file="$root/etc/systemd/system/ngcert-watch.service"
+metrics_args=""
+textfile_dir=/var/lib/prometheus/node-exporter
+[ -d "$root$textfile_dir" ] && metrics_args=" --metrics-file $textfile_dir/ngcert.prom"
+unit="[Unit]
+Description=ngcert watch: keep nginx serving the certificates on disk
+Documentation=https://github.com/ngcert/ngcert#ngcert-watch
+After=network.target nginx.service
+Wants=nginx.service
+
+[Service]
+Type=simple
+ExecStart=$lib_dir/cli.js watch${ngcert_args[*]:+ ${ngcert_args[*]}}$metrics_args
+Restart=on-failure
+RestartSec=10
+# Events go to the journal (stdout); ngcert needs root to reload nginx and read private keys.
+
+[Install]
+WantedBy=multi-user.target"
+if [ -d "$root/etc/systemd/system" ] || [ -n "$root" ] || [ "$systemd" -eq 1 ]; then
+  if [ "$(cat "$unit_file" 2>/dev/null)" != "$unit" ]; then
+    [ -f "$unit_file" ] || record "created-unit"
+    install -d -m 755 "$(dirname "$unit_file")"
+    printf '%s\n' "$unit" >"$unit_file"
+    say "wrote $unit_file"
+  fi
+fi
 if [ "$systemd" -eq 1 ]; then
-  skip "the ngcert watch service (not part of this version)"
+  systemctl daemon-reload
+  systemctl enable --now ngcert-watch.service >/dev/null 2>&1 && say "ngcert-watch.service enabled and started"
 else
-  skip "systemd units (systemd is not running here)"
+  skip "starting ngcert-watch.service (systemd is not running here): run \`ngcert watch\` under your own supervisor"
 fi
 say "done: ngcert $(node "$lib_dir/cli.js" --version) is installed as $bin_link"

@@ -54,9 +54,12 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     expect(existsSync(path.join(root, "etc/nginx/conf.d/ngcert-acme.conf"))).toBe(true);
     const hook = await readFile(path.join(root, "etc/letsencrypt/renewal-hooks/deploy/ngcert"), "utf8");
     expect(hook).toContain(`${path.join(root, "usr/local/lib/ngcert/cli.js")} hook deploy --config ${path.join(root, "etc/ngcert/config.json")}`);
+    const unit = await readFile(path.join(root, "etc/systemd/system/ngcert-watch.service"), "utf8");
+    expect(unit).toContain(`ExecStart=${path.join(root, "usr/local/lib/ngcert/cli.js")} watch --config ${path.join(root, "etc/ngcert/config.json")}`);
+    expect(unit).toContain("Restart=on-failure");
     const version = await execa(path.join(root, "usr/local/bin/ngcert"), ["--version"]);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(first.stderr).toMatch(/skipped: .*systemd/);
+    expect(first.stderr).toMatch(/skipped: starting ngcert-watch.service \(systemd is not running here\)/);
 
     const before = await listTree(root);
     const second = await install();
