@@ -11,11 +11,13 @@ export const hookCommand: CommandModule = {
   describe: "what certbot runs around a renewal: pre (checks), deploy (verify, reload, prove served), post (pending reloads)",
   builder: (yargs) => yargs.positional("phase", { type: "string", choices: ["pre", "deploy", "post"], describe: "which hook" }),
   run: async (args, settings, context) => {
+    // certbot logs any stderr of a hook as a warning: what went well goes to stdout, problems to stderr.
     const say = (line: string): void => context.stderr.write(`ngcert hook ${String(args.phase)}: ${line}\n`);
+    const tell = (line: string): void => context.stdout.write(`ngcert hook ${String(args.phase)}: ${line}\n`);
     if (args.phase === "pre") {
       const problems = await runPreChecks(settings, context.exec);
       for (const problem of problems) say(problem);
-      if (problems.length === 0) say("webroot, nginx and the challenge path are ready");
+      if (problems.length === 0) tell("webroot, nginx and the challenge path are ready");
       // Deploy hooks of this certbot run then leave the reload to the post hook: one reload for the whole run.
       const certbotPid = findCertbotPid();
       if (certbotPid !== undefined && context.env[DRY_RUN_ENV] !== "1") startRenewRun(settings.letsencryptDir, certbotPid);
@@ -29,9 +31,9 @@ export const hookCommand: CommandModule = {
         env: context.env,
       });
       const label = `${outcome.facts.name}: version ${outcome.version ?? "?"}`;
-      if (outcome.status === "unused") say(`${label} verified on disk (no nginx site uses it yet)`);
-      else if (outcome.status === "deferred") say(`${label} verified; nginx reloads once for the whole renewal run, in the post hook`);
-      else say(`${label} ${outcome.status === "reloaded" ? "deployed" : "already served"}; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
+      if (outcome.status === "unused") tell(`${label} verified on disk (no nginx site uses it yet)`);
+      else if (outcome.status === "deferred") tell(`${label} verified; nginx reloads once for the whole renewal run, in the post hook`);
+      else tell(`${label} ${outcome.status === "reloaded" ? "deployed" : "already served"}; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
       return 0;
     }
     // During `ngcert renew --dry-run` certbot still runs post hooks: report, but leave nginx alone.
@@ -41,7 +43,8 @@ export const hookCommand: CommandModule = {
       say("nginx is not running: no certificate is served; start nginx");
       return 1;
     }
-    say(`${summary.checked.length} certificate(s) in use by nginx checked${summary.stale.length > 0 ? `; ${summary.stale.join(", ")} were stale` : ", all served as on disk"}${summary.reloaded ? "; nginx reloaded" : ""}`);
+    const failed = summary.failed.length > 0 || summary.rolledBack.length > 0;
+    (failed ? say : tell)(`${summary.checked.length} certificate(s) in use by nginx checked${summary.stale.length > 0 ? `; ${summary.stale.join(", ")} were stale` : ", all served as on disk"}${summary.reloaded ? "; nginx reloaded" : ""}`);
     for (const failure of summary.failed) say(`still not served after the reload: ${failure}`);
     for (const refused of summary.rolledBack) say(`refused: ${refused}`);
     return summary.failed.length === 0 ? 0 : 1;

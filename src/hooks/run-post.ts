@@ -32,7 +32,20 @@ export interface PostOptions {
 }
 
 export async function runPost(settings: Settings, exec: Exec, options: PostOptions = { reload: true }): Promise<PostSummary> {
-  const nginx = await readNginxDump(settings, exec);
+  let nginx;
+  try {
+    nginx = await readNginxDump(settings, exec);
+  } catch (error) {
+    // A configuration broken since the deferred deploys: nginx must not load those versions; refuse them all.
+    const pending = options.pending ?? [];
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const name of pending) {
+      const liveDir = path.join(settings.letsencryptDir, "live", name);
+      rollBackLineage(liveDir, linkedVersion(liveDir), reason, options.now ?? new Date());
+    }
+    if (pending.length > 0 && error instanceof Error) error.message = `${error.message}; refused ${pending.join(", ")}: live/ points at the previous versions again`;
+    throw error;
+  }
   const summary: PostSummary = { checked: [], stale: [], reloaded: false, failed: [], nginxRunning: false, rolledBack: [] };
   summary.nginxRunning = nginx.pidFile !== undefined && readRunningNginxPid(nginx.pidFile) !== undefined;
   if (!summary.nginxRunning) return summary;

@@ -23,6 +23,7 @@ const NAMES = {
   badChain: "bad-chain.ngcert.test",
   brokenConfig: "broken-config.ngcert.test",
   failingTest: "failing-test.ngcert.test",
+  underCertbot: "under-certbot.ngcert.test",
 } as const;
 
 const KINDS = ["cert", "chain", "fullchain", "privkey"] as const;
@@ -73,15 +74,24 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     });
   }
 
-  /** After a refused deploy of version 2: live/ on version 1, version 2's files under rejected/, nginx untouched. */
-  async function expectRolledBack(name: string, run: NgcertRun, reason: RegExp, servedBefore: X509Certificate): Promise<void> {
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  /** The one line a refused deploy of version 2 prints: the lineage, why, and where live/ and the files went. */
+  function expectRefusalLine(line: string | undefined, name: string, reason: RegExp): void {
+    expect(line).toMatch(new RegExp(`^ngcert: ${escape(name)}: refused version 2: `));
+    expect(line).toMatch(reason);
+    expect(line).toContain(`; live/ points at version 1 again; the refused files are in ${archive(name)}/rejected/2-`);
+  }
+
+  function expectRefused(name: string, run: NgcertRun, reason: RegExp): void {
     expect(run.exitCode, describeRun(run)).toBe(1);
     const lines = run.stderr.trim().split("\n");
     expect(lines, run.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^ngcert: ${name.replace(/\./g, "\\.")}: refused version 2: `));
-    expect(lines[0]).toMatch(reason);
-    expect(lines[0]).toContain(`; live/ points at version 1 again; the refused files are in ${archive(name)}/rejected/2-`);
+    expectRefusalLine(lines[0], name, reason);
+  }
 
+  /** After a refused deploy of version 2: live/ on version 1, version 2's files under rejected/, nginx untouched. */
+  async function expectRolledBack(name: string, reason: RegExp, servedBefore: X509Certificate): Promise<void> {
     expect(await linkedVersions(name)).toEqual(versionLinks(name, 1));
     const kept = (await readdir(archive(name))).sort();
     expect(kept).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem", "rejected"]);
@@ -146,10 +156,12 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
     expect(run.exitCode, describeCertbot(run)).toBe(0);
     // certbot reports each hook's stderr; ngcert's lines say what each did.
-    expect(run.stderr, describeCertbot(run)).toContain("ngcert hook pre: webroot, nginx and the challenge path are ready");
+    // What went well is the hooks' stdout (certbot shows it as output); stderr would be logged as warnings.
+    expect(run.stdout, describeCertbot(run)).toContain("ngcert hook pre: webroot, nginx and the challenge path are ready");
+    expect(run.stderr).not.toContain("ran with error output");
     // Within a certbot renew run the deploy hook verifies and the post hook reloads once for the whole run.
-    expect(run.stderr).toContain(`ngcert hook deploy: ${name}: version 2 verified; nginx reloads once for the whole renewal run, in the post hook`);
-    expect(run.stderr).toMatch(new RegExp(`ngcert hook post: \\d+ certificate\\(s\\) in use by nginx checked; ${name.replace(/\./g, "\\.")} were stale; nginx reloaded`));
+    expect(run.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified; nginx reloads once for the whole renewal run, in the post hook`);
+    expect(run.stdout).toMatch(new RegExp(`ngcert hook post: \\d+ certificate\\(s\\) in use by nginx checked; ${name.replace(/\./g, "\\.")} were stale; nginx reloaded`));
     const log = await readFile(path.join(w().dirs.logsDir, "letsencrypt.log"), "utf8");
     expect(log).toContain(`Running deploy-hook command: ${path.join(w().dirs.letsencryptDir, "renewal-hooks", "deploy", "ngcert")}`);
 
@@ -178,14 +190,16 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
     const run = await runDeployHook(name, [name]);
 
-    await expectRolledBack(name, run, /KEY_MISMATCH/, before);
+    const reason = /KEY_MISMATCH/;
+    expectRefused(name, run, reason);
+    await expectRolledBack(name, reason, before);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
 
     // certbot numbers the next version 2 again (rejected/ is not a version) and the hooks deploy it.
     const renewal = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
     expect(renewal.exitCode, describeCertbot(renewal)).toBe(0);
-    expect(renewal.stderr).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
-    expect(renewal.stderr).toContain("nginx reloaded");
+    expect(renewal.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
+    expect(renewal.stdout).toContain("nginx reloaded");
     expect(await linkedVersions(name)).toEqual(versionLinks(name, 2));
     const renewed = await readCertificateFile(live(name));
     expect(renewed.fingerprint256).not.toBe(refusedCert.fingerprint256);
@@ -202,7 +216,9 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
     const run = await runDeployHook(name, [name, `www.${name}`]);
 
-    await expectRolledBack(name, run, new RegExp(`does not cover www\\.${name.replace(/\./g, "\\.")}`), before);
+    const reason = new RegExp(`does not cover ${escape(`www.${name}`)}`);
+    expectRefused(name, run, reason);
+    await expectRolledBack(name, reason, before);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
   });
 
@@ -219,7 +235,9 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
     const run = await runDeployHook(name, [name]);
 
-    await expectRolledBack(name, run, /CHAIN_INVALID/, before);
+    const reason = /CHAIN_INVALID/;
+    expectRefused(name, run, reason);
+    await expectRolledBack(name, reason, before);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
   });
 
@@ -235,7 +253,9 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
       const run = await runDeployHook(name, [name]);
 
-      await expectRolledBack(name, run, /nginx -t .*unknown directive "proxy_pass_typo"/, before);
+      const reason = /nginx -t .*unknown directive "proxy_pass_typo"/;
+      expectRefused(name, run, reason);
+      await expectRolledBack(name, reason, before);
       expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
     } finally {
       await rm(broken, { force: true });
@@ -256,8 +276,34 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
     const run = await runDeployHook(name, [name], ["--nginx-bin", wrapper]);
 
-    await expectRolledBack(name, run, /nginx -t refused the configuration.*refused by the test world's wrapper/, before);
+    const reason = /nginx -t refused the configuration.*refused by the test world's wrapper/;
+    expectRefused(name, run, reason);
+    await expectRolledBack(name, reason, before);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+  });
+
+  it("under a plain certbot renew, a refused deploy still rolls back, though certbot itself reports success", async () => {
+    const name = NAMES.underCertbot;
+    const before = await served(name);
+    const broken = path.join(w().nginx.confD, "zz-half-finished.conf");
+    await writeFile(broken, "server {\n    listen 127.0.0.1:1;\n    server_name half.example;\n    proxy_pass_typo http://127.0.0.1:1;\n}\n");
+    try {
+      const nginxBefore = await readSettledNginxProcesses(w().nginx.pidFile);
+
+      const run = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
+
+      // certbot only logs a failed deploy hook; the renewal counts as a success to it (and to a systemd timer).
+      expect(run.exitCode, describeCertbot(run)).toBe(0);
+      expect(run.stderr).toContain("Hook 'deploy-hook' reported error code 1");
+      // The pre hook warned before certbot asked the CA.
+      expect(run.stderr).toMatch(/ngcert hook pre: nginx -t already fails/);
+      const reason = /nginx -t .*unknown directive "proxy_pass_typo"/;
+      expectRefusalLine(run.stderr.split("\n").find((line) => line.includes(`ngcert: ${name}: refused`))?.trim(), name, reason);
+      await expectRolledBack(name, reason, before);
+      expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+    } finally {
+      await rm(broken, { force: true });
+    }
   });
 
   it("leaves every lineage healthy and served as on disk", async () => {
@@ -265,6 +311,6 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     expect(verify.exitCode, describeRun(verify)).toBe(0);
     const post = await runNgcert(w(), ["hook", "post"]);
     expect(post.exitCode, describeRun(post)).toBe(0);
-    expect(post.stderr).toBe(`ngcert hook post: ${Object.values(NAMES).length} certificate(s) in use by nginx checked, all served as on disk`);
+    expect(post.stdout).toBe(`ngcert hook post: ${Object.values(NAMES).length} certificate(s) in use by nginx checked, all served as on disk`);
   });
 });
