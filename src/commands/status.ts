@@ -1,5 +1,6 @@
 // `ngcert status [--json] [--warn-days N] [NAME...]`: every lineage, its dates and its problems.
-import type { CommandModule } from "../cli/command.js";
+import type { Argv } from "yargs";
+import type { CommandModule, ParsedArgs } from "../cli/command.js";
 import { useColor } from "../context.js";
 import { NgcertError } from "../errors.js";
 import { collectStatus } from "../status/collect-status.js";
@@ -14,17 +15,24 @@ export function parseWarnDays(value: unknown): number | undefined {
   return Number(text);
 }
 
+/** What status and verify share: NAME..., --json, --warn-days. */
+export function addCertificateListOptions(yargs: Argv): Argv {
+  return yargs
+    .positional("names", { type: "string", array: true, describe: "certificate names (default: all)" })
+    .option("json", { type: "boolean", describe: "print one JSON document" })
+    .option("warn-days", { type: "string", requiresArg: true, describe: "warn when fewer days are left [a sixth of the lifetime]" });
+}
+
+export function readCertificateListOptions(args: ParsedArgs): { names: string[]; warnDays: number | undefined } {
+  return { names: ((args.names as string[] | undefined) ?? []).map(String), warnDays: parseWarnDays(args["warn-days"]) };
+}
+
 export const statusCommand: CommandModule = {
   command: "status [names..]",
   describe: "show every certificate: domains, expiry, issuer, problems (exit 1 when any)",
-  builder: (yargs) =>
-    yargs
-      .positional("names", { type: "string", array: true, describe: "certificate names (default: all)" })
-      .option("json", { type: "boolean", describe: "print one JSON document" })
-      .option("warn-days", { type: "string", requiresArg: true, describe: "warn when fewer days are left [a sixth of the lifetime]" }),
+  builder: addCertificateListOptions,
   run: async (args, settings, context) => {
-    const warnDays = parseWarnDays(args["warn-days"]);
-    const names = ((args.names as string[] | undefined) ?? []).map(String);
+    const { names, warnDays } = readCertificateListOptions(args);
     const certificates = await collectStatus({
       letsencryptDir: settings.letsencryptDir,
       names,

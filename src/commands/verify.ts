@@ -6,19 +6,14 @@ import { servedTarget } from "../served/served-target.js";
 import { checkServed } from "../served/wait-until-served.js";
 import { collectFacts, toStatus } from "../status/collect-status.js";
 import { renderStatusJson, renderStatusTable } from "../status/render-status.js";
-import { parseWarnDays } from "./status.js";
+import { addCertificateListOptions, readCertificateListOptions } from "./status.js";
 
 export const verifyCommand: CommandModule = {
   command: "verify [names..]",
   describe: "status, plus a TLS handshake per domain to check nginx serves the certificate on disk",
-  builder: (yargs) =>
-    yargs
-      .positional("names", { type: "string", array: true, describe: "certificate names (default: all)" })
-      .option("json", { type: "boolean", describe: "print one JSON document" })
-      .option("warn-days", { type: "string", requiresArg: true, describe: "warn when fewer days are left [a sixth of the lifetime]" }),
+  builder: addCertificateListOptions,
   run: async (args, settings, context) => {
-    const warnDays = parseWarnDays(args["warn-days"]);
-    const names = ((args.names as string[] | undefined) ?? []).map(String);
+    const { names, warnDays } = readCertificateListOptions(args);
     const now = context.now();
     const target = servedTarget(settings);
     const allFacts = await collectFacts({ letsencryptDir: settings.letsencryptDir, names, cacheDir: settings.cacheDir, workerScript: context.workerScript });
