@@ -62,12 +62,20 @@ export function renderReport(results: BenchResults, verdicts: readonly Verdict[]
       return `${label.padEnd(30)}${fixed(median(samples.ms)).padStart(11)}${fixed(Math.min(...samples.ms)).padStart(10)}${fixed(Math.max(...samples.ms)).padStart(10)}${peak.padStart(10)}  ${samples.ms.length}`;
     }),
     "",
+    renderVerdicts(verdicts),
+  ];
+  return `${out.join("\n")}\n`;
+}
+
+/** The PASS/FAIL table every bench ends with. */
+export function renderVerdicts(verdicts: readonly Verdict[]): string {
+  const missed = verdicts.filter((verdict) => !verdict.pass).length;
+  return [
     `${"target".padEnd(32)}${"measured".padStart(12)}${"goal".padStart(14)}  result`,
     ...verdicts.map((verdict) => `${verdict.label.padEnd(32)}${verdict.measured.padStart(12)}${verdict.goal.padStart(14)}  ${verdict.pass ? "PASS" : "FAIL <<<"}`),
-  ];
-  const missed = verdicts.filter((verdict) => !verdict.pass).length;
-  out.push("", missed === 0 ? "All targets met." : `MISSED ${missed} of ${verdicts.length} targets.`);
-  return `${out.join("\n")}\n`;
+    "",
+    missed === 0 ? "All targets met." : `MISSED ${missed} of ${verdicts.length} targets.`,
+  ].join("\n");
 }
 
 function fixed(ms: number): string {

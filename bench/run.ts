@@ -1,27 +1,36 @@
-// Entry of `npm run bench`: ngcert status against certbot certificates on the same generated lineages, alternating,
-// medians of several rounds, and PASS/FAIL per target. Exits non-zero only when a run is broken, not on a missed target.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+// Entry of `npm run bench`: every bench, or the ones named with --only, each ending with PASS/FAIL per target.
+// Exits non-zero only when a run is broken, not on a missed target.
+import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { findPrograms } from "../test/world/programs.js";
 import { ensureBenchTree } from "./bench-tree.js";
-import { checkCanaries } from "./canary.js";
-import { profileRun } from "./cpu-profile.js";
-import { describeChecks } from "./describe-checks.js";
-import { measureStartup } from "./measure-startup.js";
-import { removeScratch, rssProbe, runTimed } from "./measure.js";
-import { judge, renderReport } from "./render-report.js";
-import { runRounds } from "./run-rounds.js";
-import { BrokenRun, type RunnerSetup } from "./runners.js";
+import { removeScratch } from "./measure.js";
+import { BrokenRun } from "./runners.js";
+import { runStatusBench } from "./status-bench.js";
+import { judgeWatch, renderWatchReport } from "./watch.js";
+import { measureIdle } from "./watch-idle.js";
+import { measureReactions } from "./watch-reaction.js";
+import { judgeZeroDowntime, renderZeroDowntimeReport, runZeroDowntimeBench } from "./zero-downtime.js";
 
-const USAGE = `usage: npm run bench -- [--count N] [--rounds N] [--version-runs N] [--regenerate] [--profile]
-  --count N         lineages to generate (default 2000)
+const BENCHES = ["status", "renewal", "watch"] as const;
+type BenchName = (typeof BENCHES)[number];
+
+const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [options]
+  --only NAME       run only these benches (default all): status, renewal, watch
+status (ngcert status against certbot certificates on generated lineages):
+  --count N         lineages to generate (default 2000; the watch bench's idle watcher uses the same tree)
   --rounds N        alternating rounds of certbot / cold / warm (default 5, after one unmeasured warm-up round;
                     certbot takes 5-30 s a run on 2000 lineages, so each round costs about that much)
   --version-runs N  pairs of node -e 0 / ngcert --version (default 20)
   --regenerate      regenerate the lineage tree under .bench/ even if it can be reused
   --profile         also run ngcert status cold and warm under --cpu-prof and print the top self-time functions
+renewal (ngcert renew --force against certbot standalone with nginx stopped, under 8-client HTTPS load):
+  --load-seconds N  load per path (default 12)
+watch (reaction to a renewal that bypassed ngcert; idle cost with the generated lineages):
+  --renewals N      renewals to time (default 5)
+  --idle-seconds N  quiet stretch over which the idle CPU is measured (default 10)
 `;
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,11 +39,15 @@ const log = (text: string): void => void process.stderr.write(`${text}\n`);
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      only: { type: "string", multiple: true },
       count: { type: "string", default: "2000" },
       rounds: { type: "string", default: "5" },
       "version-runs": { type: "string", default: "20" },
       regenerate: { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
+      "load-seconds": { type: "string", default: "12" },
+      renewals: { type: "string", default: "5" },
+      "idle-seconds": { type: "string", default: "10" },
       help: { type: "boolean", default: false },
     },
   });
@@ -42,58 +55,58 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const selected = parseOnly(values.only);
   const count = positiveInteger(values.count, "--count");
-  const rounds = positiveInteger(values.rounds, "--rounds");
-  const versionRuns = positiveInteger(values["version-runs"], "--version-runs");
-  const cliPath = path.join(repo, "dist", "cli.js");
-  if (!existsSync(cliPath)) throw new BrokenRun(`${cliPath} is missing: run \`npm run build\` first (npm run bench does)`);
-  const pkgVersion = (JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as { version: string }).version;
   const env = childEnv();
 
-  const certbotVersion = runTimed("certbot", ["--version"], { env });
-  if (certbotVersion.status !== 0) throw new BrokenRun(`certbot --version failed: ${certbotVersion.stderr.trim()}`);
-  log(`node ${process.version}, ${certbotVersion.stdout.trim() || certbotVersion.stderr.trim()}, peak RSS via ${rssProbe}, load ${loadText()}`);
-
-  const tree = await ensureBenchTree({ benchDir: path.join(repo, ".bench"), count, regenerate: values.regenerate, now: new Date() });
-  log(
-    tree.generatedBecause === undefined
-      ? `reusing ${count} lineages in ${tree.letsencryptDir} (generated ${tree.generatedAt}; --regenerate to redo)`
-      : `generated ${count} lineages in ${tree.letsencryptDir} in ${((tree.generationMs ?? 0) / 1000).toFixed(1)} s (${tree.generatedBecause})`,
-  );
-
-  const scratch = mkdtempSync(path.join(tmpdir(), "ngcert-bench-certbot-"));
-  const setup: RunnerSetup = {
-    cliPath,
-    letsencryptDir: tree.letsencryptDir,
-    lineages: tree.lineages,
-    cacheDir: path.join(repo, ".bench", `cache-${count}`),
-    certbotWorkDir: path.join(scratch, "work"),
-    certbotLogsDir: path.join(scratch, "logs"),
-    env,
-  };
-  try {
-    await checkCanaries(cliPath, env);
-    log("canaries: ngcert status flags a wrong key, a forged chain signature and a bad fullchain, cold and warm");
-    const { tally, ...samples } = runRounds(setup, rounds, log);
-    const startup = measureStartup(cliPath, pkgVersion, versionRuns, env);
-    const results = { count, rounds, ...samples, ...startup };
-    log(`load at end ${loadText()}`);
-    process.stdout.write(`\n${renderReport(results, judge(results))}\n${describeChecks(tally, tree.lineages, count)}`);
-    if (values.profile) printProfiles(setup);
-    return 0;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  if (selected.has("status")) {
+    const report = await runStatusBench({
+      repo,
+      count,
+      rounds: positiveInteger(values.rounds, "--rounds"),
+      versionRuns: positiveInteger(values["version-runs"], "--version-runs"),
+      regenerate: values.regenerate,
+      profile: values.profile,
+      env,
+      log,
+      loadText,
+    });
+    process.stdout.write(`\n${report}`);
   }
+  if (selected.has("renewal") || selected.has("watch")) {
+    const search = findPrograms();
+    if (!search.found) throw new BrokenRun(`the renewal and watch benches need ${search.missing.join(", ")}: apt-get install nginx certbot pebble`);
+  }
+  if (selected.has("renewal")) {
+    log(`renewal bench: load ${loadText()}`);
+    const results = await runZeroDowntimeBench({ loadMs: positiveInteger(values["load-seconds"], "--load-seconds") * 1000, log });
+    process.stdout.write(`\n${renderZeroDowntimeReport(results, judgeZeroDowntime(results))}`);
+  }
+  if (selected.has("watch")) {
+    log(`watch bench: load ${loadText()}`);
+    const reactions = await measureReactions(positiveInteger(values.renewals, "--renewals"), log);
+    const tree = await ensureBenchTree({ benchDir: path.join(repo, ".bench"), count, regenerate: values.regenerate && !selected.has("status"), now: new Date() });
+    const search = findPrograms();
+    const idle = await measureIdle({
+      letsencryptDir: tree.letsencryptDir,
+      count,
+      nginxBin: search.found ? search.programs.nginx : "nginx",
+      idleSeconds: positiveInteger(values["idle-seconds"], "--idle-seconds"),
+      env: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+      log,
+    });
+    const results = { reactions, idle, count };
+    process.stdout.write(`\n${renderWatchReport(results, judgeWatch(results))}`);
+  }
+  return 0;
 }
 
-function printProfiles(setup: RunnerSetup): void {
-  const args = [setup.cliPath, "status", "--json", "--letsencrypt-dir", setup.letsencryptDir, "--cache-dir", setup.cacheDir];
-  for (const state of ["cold", "warm"] as const) {
-    if (state === "cold") rmSync(setup.cacheDir, { recursive: true, force: true });
-    const { totalMs, hotSpots } = profileRun(args, setup.env);
-    process.stdout.write(`\ncpu profile, status ${state} (${totalMs.toFixed(0)} ms sampled), top self time:\n`);
-    for (const spot of hotSpots) process.stdout.write(`  ${spot.selfMs.toFixed(1).padStart(8)} ms ${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}\n`);
-  }
+function parseOnly(values: string[] | undefined): Set<BenchName> {
+  if (values === undefined) return new Set(BENCHES);
+  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(BENCHES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) throw new BrokenRun(`--only ${JSON.stringify(values.join(","))}: choose from ${BENCHES.join(", ")}`);
+  return new Set(names as BenchName[]);
 }
 
 /** The children get this environment minus NGCERT_* settings, so a developer's shell cannot change what is measured. */

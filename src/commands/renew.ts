@@ -34,6 +34,11 @@ export const renewCommand: CommandModule = {
     if (summary.notDue.length > 0) say(`not due: ${summary.notDue.join(", ")}`);
     for (const name of summary.failed) say(`failed: ${name}`);
     if (summary.failed.length > 0) say(summary.certbotOutput.trim());
+    // Off a terminal certbot's output was captured, the hooks' lines with it: when a renewed certificate is not
+    // served, what ngcert's hooks said (nginx down, a refused version) is the why.
+    else if (!context.isTTY && summary.renewed.some((lineage) => lineage.served === "no")) {
+      for (const match of summary.certbotOutput.matchAll(/^ (ngcert(?: hook \w+)?: .*)$/gm)) say(match[1]!);
+    }
     if (summary.renewed.length === 0 && summary.failed.length === 0 && summary.notDue.length === 0) say("no certificates to renew");
     return summary.failed.length > 0 || summary.renewed.some((lineage) => lineage.served === "no") ? 1 : 0;
   },

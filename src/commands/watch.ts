@@ -39,8 +39,10 @@ export const watchCommand: CommandModule = {
     };
     const controller = new AbortController();
     const stop = (): void => controller.abort();
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+    // `on`, not `once`: execa's signal-exit re-sends the signal (killing us) when it finds itself the only listener
+    // left, which a spent `once` listener would leave it whenever a program (nginx -T, --on-event) is running.
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
     try {
       await runWatch(settings, context.exec, {
         intervalMs: Number(intervalText) * 1000,

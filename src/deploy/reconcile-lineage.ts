@@ -25,6 +25,10 @@ export interface ReconcileOptions {
   servedTimeoutMs?: number;
   /** Verify only and leave the reload to the post hook of the same certbot run (see hooks/renew-run.ts). */
   deferReload?: boolean;
+  /** `nginx -T` already read (the watcher's full check reads it once for every lineage); read here when absent. */
+  nginx?: NginxDump;
+  /** The lineage as just read (the watcher's full check has every lineage's facts already); read here when absent. */
+  facts?: LineageFacts;
 }
 
 export type ReconcileOutcome =
@@ -40,7 +44,7 @@ export function lineageLiveDir(settings: Settings, name: string): string {
 }
 
 export async function reconcileLineage(settings: Settings, exec: Exec, name: string, options: ReconcileOptions): Promise<ReconcileOutcome> {
-  const facts = readLineageFacts(settings.letsencryptDir, name, existsSync(renewalConfPath(settings.letsencryptDir, name)));
+  const facts = options.facts ?? readLineageFacts(settings.letsencryptDir, name, existsSync(renewalConfPath(settings.letsencryptDir, name)));
   const liveDir = path.dirname(facts.paths.cert);
   const version = linkedVersion(liveDir);
   const refuse = (reason: string): ReconcileOutcome => ({
@@ -56,7 +60,7 @@ export async function reconcileLineage(settings: Settings, exec: Exec, name: str
 
   let nginx: NginxDump;
   try {
-    nginx = await readNginxDump(settings, exec);
+    nginx = options.nginx ?? (await readNginxDump(settings, exec));
   } catch (error) {
     // nginx -T fails exactly when nginx -t does: a broken configuration refuses this version, and live/ goes back.
     return refuse(describeFailure(error));

@@ -12,6 +12,7 @@ import { findCertificateUsers } from "../nginx/certificate-users.js";
 import { readNginxDump } from "../nginx/read-nginx-dump.js";
 import { namesToProbe, servedTarget } from "../served/served-target.js";
 import { checkServed } from "../served/wait-until-served.js";
+import { LETS_ENCRYPT_PRODUCTION } from "../settings/definitions.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
 
@@ -54,6 +55,9 @@ export async function runRenew(settings: Settings, exec: Exec, request: RenewReq
       ...(request.force ? ["--force-renewal"] : []),
       ...(request.certName ? ["--cert-name", request.certName] : []),
       ...(request.dryRun ? ["--dry-run"] : []),
+      // certbot rehearses a dry run against Let's Encrypt staging whatever CA the renewal conf names, unless --server
+      // is given: a CA chosen in ngcert's settings (a private ACME CA, a test Pebble) is the one to rehearse against.
+      ...(request.dryRun && settings.server !== LETS_ENCRYPT_PRODUCTION ? ["--server", settings.server] : []),
     ];
     const env = { ...request.env, ...lock.env, ...(request.dryRun ? { [DRY_RUN_ENV]: "1" } : {}) };
     result = await exec(settings.certbotBin, args, { allowFailure: true, inheritStderr: request.showProgress, env });

@@ -12,6 +12,7 @@ import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
+import { readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
 import { renderMetrics, type LineageMetrics } from "./render-metrics.js";
@@ -68,13 +69,17 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     queue = queue.then(task).catch((error: unknown) => options.log(`unexpected error: ${error instanceof Error ? error.message : String(error)}`));
   };
 
-  const reconcile = async (name: string, reason: "changed" | "check"): Promise<void> => {
+  const reconcile = async (name: string, reason: "changed" | "check", nginx?: NginxDump, known?: LineageFacts): Promise<void> => {
     if (!existsSync(path.join(liveRoot, name))) {
-      if (lineages.delete(name)) emit("removed", name);
+      const wasKnown = lineages.delete(name);
       writeMetrics();
+      if (wasKnown) emit("removed", name);
       return;
     }
     if (reason === "changed") emit("changed", name);
+    // The outcome is reported once the metrics file says the same: an --on-event command may read it.
+    const outcomes: Array<[WatchEventKind, Record<string, unknown>]> = [];
+    const report = (kind: WatchEventKind, details: Record<string, unknown>): void => void outcomes.push([kind, details]);
     let lock;
     try {
       lock = await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: options.env, waitMs: 30_000 });
@@ -83,41 +88,43 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
       return;
     }
     try {
-      const outcome = await reconcileLineage(settings, exec, name, { now: options.now(), rollBack: false });
+      const outcome = await reconcileLineage(settings, exec, name, { now: options.now(), rollBack: false, nginx, facts: known });
       const version = outcome.version;
       switch (outcome.status) {
         case "unused":
           remember(outcome.facts, undefined);
-          if (reason === "changed") emit("verified", name, { version, served: "unused" });
+          if (reason === "changed") report("verified", { version, served: "unused" });
           break;
         case "already-served":
           remember(outcome.facts, true);
-          if (reason === "changed") emit("verified", name, { version, served: true });
+          if (reason === "changed") report("verified", { version, served: true });
           break;
         case "reloaded":
           remember(outcome.facts, true);
           lastReload = { time: options.now(), success: true };
-          emit("reloaded", name, { version, domains: outcome.served.map((check) => check.domain) });
+          report("reloaded", { version, domains: outcome.served.map((check) => check.domain) });
           break;
         case "deferred": // only the deploy hook defers
         case "nginx-down":
           remember(outcome.facts, undefined);
-          emit("problem", name, { version, reason: "nginx is not running: the certificate on disk is not served" });
+          report("problem", { version, reason: "nginx is not running: the certificate on disk is not served" });
           break;
         case "refused": {
           const reloadFailed = /does not serve it after the reload|reloading nginx failed|nginx -t/.test(outcome.reason);
           if (reloadFailed) lastReload = { time: options.now(), success: false };
           remember(outcome.facts, false, [{ code: "SERVED_MISMATCH", message: outcome.reason }]);
-          emit("problem", name, { version, reason: outcome.reason, reloaded: false });
+          report("problem", { version, reason: outcome.reason, reloaded: false });
           break;
         }
       }
     } catch (error) {
-      emit("problem", name, { reason: error instanceof NgcertError ? error.message : error instanceof Error ? error.message : String(error) });
+      report("problem", { reason: error instanceof NgcertError ? error.message : error instanceof Error ? error.message : String(error) });
     } finally {
       lock.release();
     }
-    writeMetrics();
+    // A quiet lineage of a full check is in the metrics file checkAll writes at its end.
+    if (reason === "changed" || outcomes.length > 0) writeMetrics();
+    for (const [kind, details] of outcomes) emit(kind, name, details);
   };
 
   const checkAll = async (): Promise<void> => {
@@ -134,18 +141,22 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
         emit("removed", name);
       }
     }
+    // One `nginx -T` for the whole check, and the facts just collected, not both again per lineage: thousands of
+    // lineages would take minutes, and a change queued behind the check would wait for all of it. When nginx -T
+    // fails, each lineage reports why.
+    const nginx = await readNginxDump(settings, exec).catch(() => undefined);
     for (const facts of all) {
       const problems = checkLineage(facts, { now: options.now() });
       for (const problem of problems) {
         emit(problem.code === "EXPIRING" ? "expiring" : "problem", facts.name, { code: problem.code, message: problem.message });
       }
       // A lineage that is unfit to serve was just reported; only the others are compared with what nginx serves.
-      if (checkNewVersion(facts, [], options.now()).length === 0) await reconcile(facts.name, "check");
+      if (checkNewVersion(facts, [], options.now()).length === 0) await reconcile(facts.name, "check", nginx, facts);
       else remember(facts, undefined);
     }
     lastCheck = options.now();
-    emit("checked", undefined, { certificates: all.length });
     writeMetrics();
+    emit("checked", undefined, { certificates: all.length });
   };
 
   const timers = new Map<string, NodeJS.Timeout>();
@@ -164,8 +175,18 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   };
 
   mkdirSync(liveRoot, { recursive: true, mode: 0o755 });
-  const watcher = watchFiles(liveRoot, { ignoreInitial: true, depth: 1, followSymlinks: false, persistent: true });
-  watcher.on("all", (_event, file) => onPath(file));
+  // Only directories are tracked: the raw events below carry every change of a file in them, and tracking 4 links per
+  // lineage (a realpath each) costs memory and start-up time on a host with thousands of lineages.
+  const watcher = watchFiles(liveRoot, { ignoreInitial: true, depth: 1, followSymlinks: false, persistent: true, ignored: (_file, stats) => stats !== undefined && !stats.isDirectory() });
+  // chokidar's own events miss a live/ link it cannot resolve (a dangling link: an unreadable lineage, and the repair
+  // after it) and report the existing links as "add" despite ignoreInitial; the raw fs.watch events it passes on are
+  // every change and only changes. `file` is the entry's name in the watched directory.
+  watcher.on("raw", (_event, file, details) => {
+    const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+    if (watched === liveRoot) {
+      if (file) onPath(path.join(liveRoot, file));
+    } else if (watched !== undefined) onPath(watched);
+  });
   watcher.on("error", (error) => options.log(`file watcher: ${error instanceof Error ? error.message : String(error)}`));
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   emit("started", undefined, { letsencryptDir: settings.letsencryptDir, intervalSeconds: Math.round(options.intervalMs / 1000) });
