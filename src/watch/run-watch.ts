@@ -15,6 +15,7 @@ import { acquireWriterLock } from "../fs/writer-lock.js";
 import { readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
+import { LineageDirWatchers } from "./lineage-dir-watchers.js";
 import { renderMetrics, type LineageMetrics } from "./render-metrics.js";
 import { makeEvent, type WatchEvent, type WatchEventKind } from "./watch-event.js";
 
@@ -175,20 +176,18 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   };
 
   mkdirSync(liveRoot, { recursive: true, mode: 0o755 });
-  // Only directories are tracked: the raw events below carry every change of a file in them, and tracking 4 links per
-  // lineage (a realpath each) costs memory and start-up time on a host with thousands of lineages.
-  const watcher = watchFiles(liveRoot, { ignoreInitial: true, depth: 1, followSymlinks: false, persistent: true, ignored: (_file, stats) => stats !== undefined && !stats.isDirectory() });
-  // chokidar's own events miss a live/ link it cannot resolve (a dangling link: an unreadable lineage, and the repair
-  // after it) and report the existing links as "add" despite ignoreInitial; the raw fs.watch events it passes on are
-  // every change and only changes. `file` is the entry's name in the watched directory.
+  const lineageWatchers = new LineageDirWatchers(liveRoot, (name) => onPath(path.join(liveRoot, name)), options.log);
+  // chokidar watches live/ itself: lineages appearing, disappearing, renamed. Its raw fs.watch events are every change
+  // and only changes (its own "add" events repeat existing entries despite ignoreInitial).
+  const watcher = watchFiles(liveRoot, { ignoreInitial: true, depth: 0, followSymlinks: false, persistent: true });
   watcher.on("raw", (_event, file, details) => {
     const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-    if (watched === liveRoot) {
-      if (file) onPath(path.join(liveRoot, file));
-    } else if (watched !== undefined) onPath(watched);
+    if (watched !== liveRoot || !file) return;
+    lineageWatchers.update(file);
+    onPath(path.join(liveRoot, file));
   });
-  watcher.on("error", (error) => options.log(`file watcher: ${error instanceof Error ? error.message : String(error)}`));
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  lineageWatchers.watchExisting();
   emit("started", undefined, { letsencryptDir: settings.letsencryptDir, intervalSeconds: Math.round(options.intervalMs / 1000) });
   options.onReady?.();
   enqueue(checkAll);
@@ -203,6 +202,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     clearInterval(interval);
     for (const timer of timers.values()) clearTimeout(timer);
     await watcher.close();
+    lineageWatchers.closeAll();
     await queue;
     watcherLock.release();
   }
