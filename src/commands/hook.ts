@@ -47,6 +47,13 @@ export const hookCommand: CommandModule = {
     (failed ? say : tell)(`${summary.checked.length} certificate(s) in use by nginx checked${summary.stale.length > 0 ? `; ${summary.stale.join(", ")} were stale` : ", all served as on disk"}${summary.reloaded ? "; nginx reloaded" : ""}`);
     for (const failure of summary.failed) say(`still not served after the reload: ${failure}`);
     for (const refused of summary.rolledBack) say(`refused: ${refused}`);
-    return summary.failed.length === 0 ? 0 : 1;
+    // The run's summary: what this run's deploy hooks verified, and what certbot says failed (newer certbots set
+    // RENEWED_DOMAINS / FAILED_DOMAINS for post hooks; 2.1 does not).
+    const notServed = new Set([...summary.failed.map((line) => line.split(" ")[0]), ...summary.rolledBack.map((line) => line.split(":")[0])]);
+    const renewed = pending.filter((name) => !notServed.has(name));
+    if (renewed.length > 0) tell(`renewed in this run and served: ${renewed.join(", ")}`);
+    const failedDomains = (context.env.FAILED_DOMAINS ?? "").trim();
+    if (failedDomains !== "") say(`certbot could not renew: ${failedDomains}`);
+    return summary.failed.length === 0 && failedDomains === "" ? 0 : 1;
   },
 };

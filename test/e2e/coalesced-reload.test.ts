@@ -40,6 +40,7 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
     for (const name of NAMES) expect(run.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
     expect(run.stdout).toContain("nginx reloaded");
     expect(run.stderr).not.toContain("ran with error output");
+    expect(run.stdout).toContain(`ngcert hook post: renewed in this run and served: ${NAMES.join(", ")}`);
     expect((await countReloads(world)) - before).toBe(1);
     for (const name of NAMES) {
       const onDisk = await readCertificateFile(path.join(world.dirs.letsencryptDir, "live", name, "cert.pem"));
