@@ -40,7 +40,8 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
     for (const name of NAMES) expect(run.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
     expect(run.stdout).toContain("nginx reloaded");
     expect(run.stderr).not.toContain("ran with error output");
-    expect(run.stdout).toContain(`ngcert hook post: renewed in this run and served: ${NAMES.join(", ")}`);
+    const summary = /ngcert hook post: renewed in this run and served: (.*)/.exec(run.stdout)?.[1] ?? "";
+    expect(summary.split(", ").sort()).toEqual([...NAMES].sort());
     expect((await countReloads(world)) - before).toBe(1);
     for (const name of NAMES) {
       const onDisk = await readCertificateFile(path.join(world.dirs.letsencryptDir, "live", name, "cert.pem"));
