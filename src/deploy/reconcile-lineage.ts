@@ -8,8 +8,8 @@ import { readLineageFacts, renewalConfPath } from "../certbot/read-lineage.js";
 import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { findCertificateUsers } from "../nginx/certificate-users.js";
-import { readRunningNginxPid, reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
-import { readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
+import { reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
+import { isNginxRunning, readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
 import { namesToProbe, servedTarget } from "../served/served-target.js";
 import { checkServed, waitUntilServed, type ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
@@ -67,7 +67,7 @@ export async function reconcileLineage(settings: Settings, exec: Exec, name: str
   }
   const users = findCertificateUsers(nginx.files, liveDir);
   if (users.length === 0) return { status: "unused", facts, version };
-  if (nginx.pidFile === undefined || readRunningNginxPid(nginx.pidFile) === undefined) return { status: "nginx-down", facts, version };
+  if (!isNginxRunning(nginx)) return { status: "nginx-down", facts, version };
 
   const target = servedTarget(settings);
   const domains = namesToProbe(facts.domains, users.flatMap((user) => user.serverNames));

@@ -5,6 +5,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NgcertError, isNodeError } from "../errors.js";
+import { isProcessAlive } from "./process-alive.js";
 
 export const LOCK_TOKEN_ENV = "NGCERT_LOCK_TOKEN";
 
@@ -45,7 +46,7 @@ export async function acquireWriterLock(
       if (!isNodeError(error) || error.code !== "EEXIST") throw error;
     }
     const holder = readLock(file);
-    if (holder && !isAlive(holder.pid)) {
+    if (holder && !isProcessAlive(holder.pid)) {
       rmSync(file, { force: true }); // left behind by a crashed run
       continue;
     }
@@ -76,14 +77,5 @@ function readLock(file: string): LockInfo | undefined {
     return typeof data.pid === "number" && typeof data.token === "string" ? (data as LockInfo) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isNodeError(error) && error.code === "EPERM";
   }
 }

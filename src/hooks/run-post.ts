@@ -4,8 +4,8 @@ import path from "node:path";
 import { collectFacts } from "../status/collect-status.js";
 import type { Exec } from "../exec.js";
 import { findCertificateUsers } from "../nginx/certificate-users.js";
-import { readRunningNginxPid, reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
+import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
 import { namesToProbe, servedTarget } from "../served/served-target.js";
 import { checkServed, waitUntilServed } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
@@ -47,7 +47,7 @@ export async function runPost(settings: Settings, exec: Exec, options: PostOptio
     throw error;
   }
   const summary: PostSummary = { checked: [], stale: [], reloaded: false, failed: [], nginxRunning: false, rolledBack: [] };
-  summary.nginxRunning = nginx.pidFile !== undefined && readRunningNginxPid(nginx.pidFile) !== undefined;
+  summary.nginxRunning = isNginxRunning(nginx);
   if (!summary.nginxRunning) return summary;
   const target = servedTarget(settings);
   const used = (await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [] }))

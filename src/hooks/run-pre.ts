@@ -3,9 +3,10 @@
 import { accessSync, constants, statSync } from "node:fs";
 import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
-import { readRunningNginxPid, testNginxConfig } from "../nginx/nginx-control.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { testNginxConfig } from "../nginx/nginx-control.js";
+import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
 import { probeChallengePath } from "../served/probe-challenge.js";
+import { localAddress } from "../served/served-target.js";
 import type { Settings } from "../settings/settings.js";
 
 export async function runPreChecks(settings: Settings, exec: Exec): Promise<string[]> {
@@ -19,14 +20,14 @@ export async function runPreChecks(settings: Settings, exec: Exec): Promise<stri
   let running = false;
   try {
     const nginx = await readNginxDump(settings, exec);
-    running = nginx.pidFile !== undefined && readRunningNginxPid(nginx.pidFile) !== undefined;
+    running = isNginxRunning(nginx);
     if (!running) problems.push("nginx is not running: the CA's challenge requests will fail; start nginx");
     await testNginxConfig(settings, exec);
   } catch (error) {
     problems.push(error instanceof NgcertError ? `${error.message}${error.details ? `: ${error.details.trim().split("\n")[0]}` : ""}` : String(error));
   }
   if (running && problems.length === 0) {
-    const address = settings.listenAddress === "" ? "127.0.0.1" : settings.listenAddress;
+    const address = localAddress(settings);
     const [probe] = await probeChallengePath({ webroot: settings.webroot, address, port: settings.httpPort, hosts: ["ngcert-probe.invalid"] });
     if (probe && !probe.ok) problems.push(`the challenge path does not answer through nginx on port ${settings.httpPort} (${probe.seen}); run ngcert init`);
   }

@@ -10,8 +10,8 @@ import { acquireWriterLock } from "../fs/writer-lock.js";
 import { HOOK_PHASES, hookShimPath, renderHookShim } from "../hooks/render-hook-shim.js";
 import { findServerBlocks } from "../nginx/http-servers.js";
 import { collectIncludePatterns, isIncluded } from "../nginx/includes.js";
-import { readRunningNginxPid, reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
+import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
 import { acmeServerPath, acmeSnippetPath, listenTargets, renderAcmeServer, renderAcmeSnippet } from "../nginx/render-acme.js";
 import type { Settings } from "../settings/settings.js";
 import { checkHttpServers, type CatchAllListen, type ShadowingServer } from "./check-http-servers.js";
@@ -133,7 +133,7 @@ export async function runInit(settings: Settings, exec: Exec, options: InitOptio
     }
     for (const action of changes) transaction.write(action.file.path, action.file.content, action.file.mode);
     await testNginxConfig(settings, exec);
-    if (nginx.pidFile !== undefined && readRunningNginxPid(nginx.pidFile) !== undefined) {
+    if (isNginxRunning(nginx)) {
       await reloadNginx(settings, exec);
       report.reload = "reloaded";
     } else {

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
+import { isProcessAlive } from "../fs/process-alive.js";
 import type { Settings } from "../settings/settings.js";
 
 export async function testNginxConfig(settings: Settings, exec: Exec): Promise<void> {
@@ -39,10 +40,5 @@ export function readRunningNginxPid(pidFile: string): number | undefined {
     return undefined;
   }
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM" ? pid : undefined;
-  }
+  return isProcessAlive(pid) ? pid : undefined;
 }

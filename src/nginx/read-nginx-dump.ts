@@ -2,7 +2,7 @@
 // parsed into directives, and where its master process writes its pid.
 import type { Exec } from "../exec.js";
 import type { Settings } from "../settings/settings.js";
-import { dumpNginxConfig } from "./nginx-control.js";
+import { dumpNginxConfig, readRunningNginxPid } from "./nginx-control.js";
 import { parseNginxConfig, splitNginxDump, type Directive } from "./parse-config.js";
 
 export interface NginxDump {
@@ -30,4 +30,9 @@ export async function readNginxDump(settings: Settings, exec: Exec): Promise<Ngi
     pidFile = /--pid-path=(\S+)/.exec(version.stderr + version.stdout)?.[1];
   }
   return { files, skipped, pidFile };
+}
+
+/** Does the nginx this configuration belongs to run (its pid file names a live process)? */
+export function isNginxRunning(dump: NginxDump): boolean {
+  return dump.pidFile !== undefined && readRunningNginxPid(dump.pidFile) !== undefined;
 }

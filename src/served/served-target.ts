@@ -2,8 +2,13 @@
 import type { Settings } from "../settings/settings.js";
 import type { ServedTarget } from "./wait-until-served.js";
 
+/** The address nginx answers on locally: the listen address when one is set, else loopback. */
+export function localAddress(settings: Settings): string {
+  return settings.listenAddress === "" ? "127.0.0.1" : settings.listenAddress;
+}
+
 export function servedTarget(settings: Settings): ServedTarget {
-  return { host: settings.listenAddress === "" ? "127.0.0.1" : settings.listenAddress, port: settings.httpsPort };
+  return { host: localAddress(settings), port: settings.httpsPort };
 }
 
 /** The names to ask for: the server names of the blocks using the certificate that it covers, else all it covers. */

@@ -17,7 +17,7 @@ import { http2Style, readNginxVersion } from "../nginx/nginx-version.js";
 import { acmeSnippetPath } from "../nginx/render-acme.js";
 import { renderSite, sitePath } from "../nginx/render-site.js";
 import { probeChallengePath } from "../served/probe-challenge.js";
-import { servedTarget } from "../served/served-target.js";
+import { localAddress, servedTarget } from "../served/served-target.js";
 import { waitUntilServed, type ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
 import type { Upstream } from "./parse-upstream.js";
@@ -107,7 +107,7 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
 }
 
 async function preflight(settings: Settings, domains: readonly string[]): Promise<void> {
-  const address = settings.listenAddress === "" ? "127.0.0.1" : settings.listenAddress;
+  const address = localAddress(settings);
   const results = await probeChallengePath({ webroot: settings.webroot, address, port: settings.httpPort, hosts: domains });
   const failed = results.filter((result) => !result.ok);
   if (failed.length === 0) return;

@@ -7,8 +7,8 @@ import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { FileTransaction } from "../fs/file-transaction.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
-import { readRunningNginxPid, reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
+import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
 import { sitePath } from "../nginx/render-site.js";
 import type { Settings } from "../settings/settings.js";
 import { showInput } from "./show-input.js";
@@ -27,7 +27,7 @@ export async function runRemove(settings: Settings, exec: Exec, options: { name:
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "remove", env: options.env });
   try {
     const nginx = await readNginxDump(settings, exec);
-    const running = nginx.pidFile !== undefined && readRunningNginxPid(nginx.pidFile) !== undefined;
+    const running = isNginxRunning(nginx);
     const transaction = new FileTransaction();
     try {
       transaction.remove(siteFile);
