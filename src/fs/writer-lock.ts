@@ -1,6 +1,6 @@
 // One ngcert writer at a time per letsencrypt dir. A second one waits briefly, then fails clearly. Programs ngcert
 // starts (certbot, and through it ngcert's own hooks) inherit the holder's token and pass through.
-import { mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeSync, closeSync, existsSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, writeSync, closeSync, existsSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -50,6 +50,11 @@ export async function acquireWriterLock(
       rmSync(file, { force: true }); // left behind by a crashed run
       continue;
     }
+    // A lock file nobody could finish writing (a crash between create and write) is stale once it is a minute old.
+    if (!holder && Date.now() - lockAgeBase(file) > STALE_UNREADABLE_MS) {
+      rmSync(file, { force: true });
+      continue;
+    }
     if (Date.now() >= deadline) {
       const who = holder ? `\`ngcert ${holder.command}\` (pid ${holder.pid}, since ${holder.since})` : "another ngcert";
       throw new NgcertError("LOCKED", `${who} is changing this server; try again when it has finished (lock: ${file})`);
@@ -69,6 +74,16 @@ export async function acquireWriterLock(
       }
     },
   };
+}
+
+const STALE_UNREADABLE_MS = 60_000;
+
+function lockAgeBase(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 function readLock(file: string): LockInfo | undefined {
