@@ -3,6 +3,12 @@
 const READ_WORKER_ARG = "--ngcert-read-worker";
 const args = process.argv.slice(2);
 
+// `ngcert status | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 async function main(): Promise<void> {
   if (args[0] === READ_WORKER_ARG) {
     const { isMainThread, workerData } = await import("node:worker_threads");

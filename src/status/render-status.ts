@@ -10,12 +10,25 @@ const YELLOW = "\u001b[33m";
 const GREEN = "\u001b[32m";
 const RESET = "\u001b[0m";
 
+/** Domains for the table: all of them while they fit a column of DOMAINS_WIDTH, else the first ones and a count. */
+const DOMAINS_WIDTH = 48;
+
+function renderDomains(domains: readonly string[]): string {
+  if (domains.length === 0) return "-";
+  const all = domains.join(",");
+  if (all.length <= DOMAINS_WIDTH) return all;
+  let shown = domains[0]!;
+  let count = 1;
+  while (count < domains.length && `${shown},${domains[count]},+${domains.length - count - 1}`.length <= DOMAINS_WIDTH) shown += `,${domains[count++]}`;
+  return `${shown},+${domains.length - count}`;
+}
+
 export function renderStatusTable(certificates: readonly CertificateStatus[], color: boolean): string {
   if (certificates.length === 0) return "No certificates.\n";
   const paint = (text: string, code: string): string => (color ? `${code}${text}${RESET}` : text);
   const rows = certificates.map((cert) => [
     cert.name,
-    cert.domains.join(",") || "-",
+    renderDomains(cert.domains),
     cert.daysLeft === null ? "-" : String(cert.daysLeft),
     cert.authenticator ?? "-",
     cert.problems.length === 0 ? "ok" : [...new Set(cert.problems.map((problem) => problem.code))].join(","),

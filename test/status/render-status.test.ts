@@ -58,6 +58,14 @@ describe("renderStatusTable", () => {
     expect(renderStatusTable([cert("a.example")], false)).toBe("NAME       DOMAINS    DAYS  AUTH     PROBLEMS\na.example  a.example  60    webroot  ok\n");
   });
 
+  it("keeps the domains column narrow: the names that fit, then how many more", () => {
+    const many = cert("shop.example", { domains: ["shop.example", "www.shop.example", "api.shop.example", "cdn.shop.example", "img.shop.example"] });
+    const row = renderStatusTable([many], false).split("\n")[1]!;
+    expect(row).toContain("shop.example  shop.example,www.shop.example,+3  60");
+    const fits = cert("b.example", { domains: ["b.example", "www.b.example"] });
+    expect(renderStatusTable([fits], false).split("\n")[1]).toContain("b.example,www.b.example  60");
+  });
+
   it("says so when there are no certificates", () => {
     expect(renderStatusTable([], true)).toBe("No certificates.\n");
   });
