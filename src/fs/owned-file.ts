@@ -15,6 +15,8 @@ export function markOwned(body: string): string {
   const hash = hashOf(body);
   const line = `# ngcert-owned sha256:${hash}\n`;
   if (body.startsWith("#!")) {
+    // A lone shebang line gets its newline first, so "#!" stays the file's first two bytes.
+    if (!body.includes("\n")) return markOwned(`${body}\n`);
     const end = body.indexOf("\n") + 1;
     return body.slice(0, end) + line + body.slice(end);
   }

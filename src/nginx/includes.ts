@@ -2,12 +2,20 @@
 import path from "node:path";
 import type { Directive } from "./parse-config.js";
 
+// As glob(3), which nginx uses: a wildcard never matches a name's leading dot; [a-z] and [!a-z] are sets.
 function globToRegExp(glob: string): RegExp {
   let source = "";
-  for (const ch of glob) {
-    if (ch === "*") source += "[^/]*";
-    else if (ch === "?") source += "[^/]";
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    const atNameStart = i === 0 || glob[i - 1] === "/";
+    if (ch === "*") source += atNameStart ? "(?!\\.)[^/]*" : "[^/]*";
+    else if (ch === "?") source += atNameStart ? "[^/.]" : "[^/]";
+    else if (ch === "[" && glob.indexOf("]", i + 2) > i) {
+      const close = glob.indexOf("]", i + 2);
+      const set = glob.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\");
+      source += `[${set}]`;
+      i = close;
+    } else source += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   }
   return new RegExp(`^${source}$`);
 }

@@ -47,6 +47,7 @@ function tokenize(text: string): Token[] {
       i++;
       while (i < text.length && text[i] !== ch) {
         if (text[i] === "\\" && i + 1 < text.length) {
+          if (text[i + 1] === "\n") line++;
           value += text[i + 1];
           i += 2;
           continue;
@@ -63,7 +64,7 @@ function tokenize(text: string): Token[] {
         // ${var} inside a word must not end it at the brace.
         if (text[i] === "$" && text[i + 1] === "{") {
           const close = text.indexOf("}", i);
-          if (close < 0) break;
+          if (close < 0) throw new NginxSyntaxError(line, 'unterminated "${" in a word');
           value += text.slice(i, close + 1);
           i = close + 1;
           continue;

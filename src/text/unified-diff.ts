@@ -18,7 +18,8 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
       lines.push(` ${a[i]}`);
       i++;
       j++;
-    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
+    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
+      // On a tie the removal goes first, as in diff -u.
       lines.push(`+${b[j++]}`);
     } else {
       lines.push(`-${a[i++]}`);

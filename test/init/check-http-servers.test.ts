@@ -1,0 +1,106 @@
+// checkHttpServers on plain server blocks: default_server conflicts with the catch-all on the same address and port
+// only, and named port-80 servers that would shadow the catch-all without the ACME snippet.
+import { describe, expect, it } from "vitest";
+import { checkHttpServers } from "../../src/init/check-http-servers.js";
+import type { Listen, ServerBlock } from "../../src/nginx/http-servers.js";
+
+const SNIPPET = "/etc/nginx/snippets/ngcert-acme.conf";
+const OWN = "/etc/nginx/conf.d/ngcert-acme.conf";
+const options = { ours: [{ address: "*", port: 80 }, { address: "[::]", port: 80 }], ownFile: OWN, snippetPath: SNIPPET, httpPort: 80 };
+
+function listen(address: string, port: number, flags: Partial<Listen> = {}): Listen {
+  return { address, port, defaultServer: false, ssl: false, ...flags };
+}
+
+function block(overrides: Partial<ServerBlock> = {}): ServerBlock {
+  return { file: "/etc/nginx/sites-enabled/default", line: 10, listens: [listen("*", 80)], serverNames: ["_"], includes: [], ...overrides };
+}
+
+describe("checkHttpServers: default_server conflicts", () => {
+  it("reports another default_server on the same address and port, at the listen's line", () => {
+    const blocks = [block({ listens: [listen("*", 80, { defaultServer: true, line: 12 }), listen("[::]", 80, { defaultServer: true, line: 13 })] })];
+    expect(checkHttpServers(blocks, options)).toEqual({
+      conflicts: [
+        { file: "/etc/nginx/sites-enabled/default", line: 12, listen: "*:80" },
+        { file: "/etc/nginx/sites-enabled/default", line: 13, listen: "[::]:80" },
+      ],
+      shadowing: [],
+    });
+  });
+
+  it("falls back to the block's line when the listen has none", () => {
+    expect(checkHttpServers([block({ listens: [listen("*", 80, { defaultServer: true })] })], options).conflicts).toEqual([
+      { file: "/etc/nginx/sites-enabled/default", line: 10, listen: "*:80" },
+    ]);
+  });
+
+  it("ignores a default_server on another port or another address", () => {
+    const blocks = [
+      block({ listens: [listen("*", 8080, { defaultServer: true })] }),
+      block({ listens: [listen("127.0.0.1", 80, { defaultServer: true })] }),
+      block({ listens: [listen("[::1]", 80, { defaultServer: true })] }),
+    ];
+    expect(checkHttpServers(blocks, options)).toEqual({ conflicts: [], shadowing: [] });
+  });
+
+  it("ignores ssl default servers and plain non-default listens on the same socket", () => {
+    const blocks = [block({ listens: [listen("*", 80, { defaultServer: true, ssl: true }), listen("[::]", 80)] })];
+    expect(checkHttpServers(blocks, options)).toEqual({ conflicts: [], shadowing: [] });
+  });
+
+  it("ignores ngcert's own catch-all file", () => {
+    const blocks = [block({ file: OWN, listens: [listen("*", 80, { defaultServer: true })], serverNames: ["named.example"] })];
+    expect(checkHttpServers(blocks, options)).toEqual({ conflicts: [], shadowing: [] });
+  });
+
+  it("compares with a specific listen address of ours, case-insensitively", () => {
+    const ours = { ...options, ours: [{ address: "[2001:DB8::1]", port: 8080 }], httpPort: 8080 };
+    const blocks = [block({ listens: [listen("[2001:db8::1]", 8080, { defaultServer: true, line: 3 })] }), block({ listens: [listen("*", 8080, { defaultServer: true })] })];
+    expect(checkHttpServers(blocks, ours).conflicts).toEqual([{ file: "/etc/nginx/sites-enabled/default", line: 3, listen: "[2001:db8::1]:8080" }]);
+  });
+});
+
+describe("checkHttpServers: shadowing servers", () => {
+  it("warns about a named port-80 server without the snippet, naming its names", () => {
+    const blocks = [block({ file: "/etc/nginx/conf.d/app.conf", line: 4, serverNames: ["app.example.com", "_", "www.example.com"] })];
+    expect(checkHttpServers(blocks, options)).toEqual({ conflicts: [], shadowing: [{ file: "/etc/nginx/conf.d/app.conf", line: 4, names: ["app.example.com", "www.example.com"] }] });
+  });
+
+  it("does not warn about catch-all names only: `_`, empty or a literal `\"\"`", () => {
+    const blocks = [block({ serverNames: ["_"] }), block({ serverNames: [""] }), block({ serverNames: ['""'] }), block({ serverNames: [] })];
+    expect(checkHttpServers(blocks, options).shadowing).toEqual([]);
+  });
+
+  it("does not warn when the server includes the snippet, by its path or any path ending in /ngcert-acme.conf", () => {
+    const blocks = [block({ serverNames: ["a.example"], includes: [SNIPPET] }), block({ serverNames: ["b.example"], includes: ["snippets/ngcert-acme.conf"] })];
+    expect(checkHttpServers(blocks, options).shadowing).toEqual([]);
+  });
+
+  it("still warns when the included file only resembles the snippet's name", () => {
+    const blocks = [block({ serverNames: ["a.example"], includes: ["/etc/nginx/snippets/my-ngcert-acme.conf.bak"] })];
+    expect(checkHttpServers(blocks, options).shadowing).toEqual([{ file: "/etc/nginx/sites-enabled/default", line: 10, names: ["a.example"] }]);
+  });
+
+  it("only looks at servers listening on the HTTP port without ssl", () => {
+    const blocks = [
+      block({ serverNames: ["tls.example"], listens: [listen("*", 443, { ssl: true })] }),
+      block({ serverNames: ["ssl80.example"], listens: [listen("*", 80, { ssl: true })] }),
+      block({ serverNames: ["other.example"], listens: [listen("*", 8080)] }),
+      block({ serverNames: ["mixed.example"], listens: [listen("*", 443, { ssl: true }), listen("127.0.0.1", 80)] }),
+    ];
+    expect(checkHttpServers(blocks, options).shadowing).toEqual([{ file: "/etc/nginx/sites-enabled/default", line: 10, names: ["mixed.example"] }]);
+  });
+
+  it("uses the configured HTTP port", () => {
+    const blocks = [block({ serverNames: ["a.example"], listens: [listen("*", 8080)] }), block({ serverNames: ["b.example"], listens: [listen("*", 80)] })];
+    expect(checkHttpServers(blocks, { ...options, httpPort: 8080 }).shadowing.map((server) => server.names)).toEqual([["a.example"]]);
+  });
+
+  it("reports both a conflict and shadowing for the same block", () => {
+    const blocks = [block({ serverNames: ["a.example"], listens: [listen("*", 80, { defaultServer: true, line: 11 })] })];
+    expect(checkHttpServers(blocks, options)).toEqual({
+      conflicts: [{ file: "/etc/nginx/sites-enabled/default", line: 11, listen: "*:80" }],
+      shadowing: [{ file: "/etc/nginx/sites-enabled/default", line: 10, names: ["a.example"] }],
+    });
+  });
+});
