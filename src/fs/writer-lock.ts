@@ -33,7 +33,13 @@ export async function acquireWriterLock(
     return { env: { [LOCK_TOKEN_ENV]: inherited }, release: () => undefined };
   }
   const createdDir = !existsSync(letsencryptDir);
-  mkdirSync(letsencryptDir, { recursive: true, mode: 0o755 });
+  const noAccess = (error: unknown): NgcertError =>
+    new NgcertError("IO", `cannot take ngcert's lock in ${letsencryptDir} (${isNodeError(error) ? error.code : String(error)}): changing this server needs root; run it with sudo`, { cause: error });
+  try {
+    mkdirSync(letsencryptDir, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    throw noAccess(error);
+  }
   const info: LockInfo = { pid: process.pid, token: randomBytes(16).toString("hex"), command: options.command, since: new Date().toISOString() };
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   for (;;) {
@@ -43,6 +49,7 @@ export async function acquireWriterLock(
       closeSync(fd);
       break;
     } catch (error) {
+      if (isNodeError(error) && (error.code === "EACCES" || error.code === "EPERM" || error.code === "EROFS")) throw noAccess(error);
       if (!isNodeError(error) || error.code !== "EEXIST") throw error;
     }
     const holder = readLock(file);

@@ -1,5 +1,5 @@
 // One ngcert writer at a time: a second waits briefly, then fails naming the holder; crashed holders do not block.
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -72,5 +72,13 @@ describe("acquireWriterLock", () => {
     expect(existsSync(fresh)).toBe(true);
     lock.release();
     expect(existsSync(fresh)).toBe(false);
+  });
+});
+
+describe("acquireWriterLock without the right to write", () => {
+  it.skipIf(process.getuid?.() === 0)("says that changing the server needs root", async () => {
+    const readOnly = path.join(dir, "read-only");
+    mkdirSync(readOnly, { mode: 0o555 });
+    await expect(acquireWriterLock(readOnly, { command: "init", env: {}, waitMs: 0 })).rejects.toThrow(/cannot take ngcert's lock in .*read-only \(EACCES\): changing this server needs root; run it with sudo/);
   });
 });
