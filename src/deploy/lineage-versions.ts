@@ -47,7 +47,8 @@ export function rejectVersion(archiveDir: string, version: number, reason: strin
 }
 
 /** Refuses the version live/ points at: back to the previous complete version, the refused files out of archive/. */
-export function rollBackLineage(liveDir: string, version: number | undefined, reason: string, now: Date): string {
+export function rollBackLineage(liveDir: string, reason: string, now: Date): string {
+  const version = linkedVersion(liveDir);
   if (version === undefined) return "live/ is not linked to an archive version, nothing rolled back";
   const archiveDir = path.dirname(path.resolve(liveDir, readlinkSync(path.join(liveDir, "cert.pem"))));
   const previous = previousCompleteVersion(archiveDir, version);

@@ -52,7 +52,7 @@ export async function reconcileLineage(settings: Settings, exec: Exec, name: str
     facts,
     version,
     reason,
-    rolledBack: options.rollBack ? rollBackLineage(liveDir, version, reason, options.now) : undefined,
+    rolledBack: options.rollBack ? rollBackLineage(liveDir, reason, options.now) : undefined,
   });
 
   const reasons = checkNewVersion(facts, options.renewedDomains ?? [], options.now);

@@ -9,7 +9,7 @@ import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
 import { namesToProbe, servedTarget } from "../served/served-target.js";
 import { checkServed, waitUntilServed } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
-import { linkedVersion, rollBackLineage } from "../deploy/lineage-versions.js";
+import { rollBackLineage } from "../deploy/lineage-versions.js";
 
 export interface PostSummary {
   checked: string[];
@@ -32,6 +32,8 @@ export interface PostOptions {
 }
 
 export async function runPost(settings: Settings, exec: Exec, options: PostOptions = { reload: true }): Promise<PostSummary> {
+  const now = options.now ?? new Date();
+  const refuse = (name: string, reason: string): string => rollBackLineage(path.join(settings.letsencryptDir, "live", name), reason, now);
   let nginx;
   try {
     nginx = await readNginxDump(settings, exec);
@@ -39,10 +41,7 @@ export async function runPost(settings: Settings, exec: Exec, options: PostOptio
     // A configuration broken since the deferred deploys: nginx must not load those versions; refuse them all.
     const pending = options.pending ?? [];
     const reason = error instanceof Error ? error.message : String(error);
-    for (const name of pending) {
-      const liveDir = path.join(settings.letsencryptDir, "live", name);
-      rollBackLineage(liveDir, linkedVersion(liveDir), reason, options.now ?? new Date());
-    }
+    for (const name of pending) refuse(name, reason);
     if (pending.length > 0 && error instanceof Error) error.message = `${error.message}; refused ${pending.join(", ")}: live/ points at the previous versions again`;
     throw error;
   }
@@ -61,9 +60,6 @@ export async function runPost(settings: Settings, exec: Exec, options: PostOptio
   }
   if (summary.stale.length === 0 || !options.reload) return summary;
   const pending = new Set(options.pending ?? []);
-  const now = options.now ?? new Date();
-  const refuse = (name: string, reason: string): string =>
-    rollBackLineage(path.join(settings.letsencryptDir, "live", name), linkedVersion(path.join(settings.letsencryptDir, "live", name)), reason, now);
   try {
     await testNginxConfig(settings, exec);
   } catch (error) {

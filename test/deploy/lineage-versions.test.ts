@@ -132,7 +132,7 @@ describe("rollBackLineage", () => {
     writeVersions(1, 2, 3);
     rmSync(path.join(archiveDir, "cert2.pem"));
     linkLive(3);
-    const message = rollBackLineage(liveDir, 3, "EXPIRED: expired", NOW);
+    const message = rollBackLineage(liveDir, "EXPIRED: expired", NOW);
     const rejected = path.join(archiveDir, "rejected", `3-${STAMP}`);
     expect(message).toBe(`live/ points at version 1 again; the refused files are in ${rejected}`);
     expect(linkedVersion(liveDir)).toBe(1);
@@ -142,13 +142,13 @@ describe("rollBackLineage", () => {
   });
 
   it("does nothing when live/ is not linked to a version", () => {
-    expect(rollBackLineage(liveDir, undefined, "reason", NOW)).toBe("live/ is not linked to an archive version, nothing rolled back");
+    expect(rollBackLineage(liveDir, "reason", NOW)).toBe("live/ is not linked to an archive version, nothing rolled back");
   });
 
   it("does nothing when there is no previous version, keeping the refused files in place", () => {
     writeVersions(1);
     linkLive(1);
-    expect(rollBackLineage(liveDir, 1, "reason", NOW)).toBe("there is no previous version to go back to");
+    expect(rollBackLineage(liveDir, "reason", NOW)).toBe("there is no previous version to go back to");
     expect(linkedVersion(liveDir)).toBe(1);
     expect(readdirSync(archiveDir).sort()).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem"]);
   });
