@@ -190,8 +190,16 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   lineageWatchers.watchExisting();
   emit("started", undefined, { letsencryptDir: settings.letsencryptDir, intervalSeconds: Math.round(options.intervalMs / 1000) });
   options.onReady?.();
-  enqueue(checkAll);
-  const interval = setInterval(() => enqueue(checkAll), options.intervalMs);
+  // Each full check is scheduled an interval after the previous one finished, so checks never pile up in the queue
+  // when one takes longer than the interval (thousands of lineages, a slow nginx).
+  let nextCheck: NodeJS.Timeout | undefined;
+  const scheduleCheck = (): void => {
+    enqueue(async () => {
+      await checkAll();
+      if (!options.signal.aborted) nextCheck = setTimeout(scheduleCheck, options.intervalMs);
+    });
+  };
+  scheduleCheck();
 
   try {
     await new Promise<void>((resolve) => {
@@ -199,7 +207,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
       options.signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
-    clearInterval(interval);
+    clearTimeout(nextCheck);
     for (const timer of timers.values()) clearTimeout(timer);
     await watcher.close();
     lineageWatchers.closeAll();
