@@ -23,8 +23,6 @@ export interface ReloadConfirmation {
   durationMs: number;
 }
 
-export const RELOAD_TIMEOUT_MS = 60_000;
-
 export async function reloadNginx(settings: Settings, exec: Exec, target: ReloadTarget, options: { confirmTimeoutMs?: number } = {}): Promise<ReloadConfirmation> {
   const started = Date.now();
   const masterPid = target.pidFile === undefined ? undefined : readMasterPid(target.pidFile);
@@ -34,11 +32,11 @@ export async function reloadNginx(settings: Settings, exec: Exec, target: Reload
   const [program, ...args] = settings.reloadCmd;
   faultStep("reload");
   try {
-    await exec(program!, args, { timeoutMs: RELOAD_TIMEOUT_MS, ownProcessGroup: true });
+    await exec(program!, args, { timeoutMs: settings.reloadTimeoutMs, ownProcessGroup: true });
   } catch (error) {
     throw new NgcertError("RELOAD_FAILED", `reloading nginx failed: ${describeError(error)}`, { cause: error, details: error instanceof NgcertError ? error.details : undefined });
   }
-  const deadline = Date.now() + (options.confirmTimeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.confirmTimeoutMs ?? settings.reloadTimeoutMs);
   for (;;) {
     const current = target.pidFile === undefined ? undefined : readMasterPid(target.pidFile);
     if (current !== undefined && current !== masterPid) {
