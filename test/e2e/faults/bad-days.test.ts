@@ -2,6 +2,7 @@
 // file ngcert's snippet was included from gone missing, and a full disk (a small tmpfs under the letsencrypt dir).
 // Each time: a clear message and exit code, nginx keeps serving, and what could not be done is done by the next run.
 import { execFileSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -96,6 +97,35 @@ describe.skipIf(programs.skip)(`bad days${programs.skip ? ` (skipped: ${programs
     // With the real reload command, the waiting renewal comes into service.
     await ngcertOk(["reload"]);
     expect(await served(SITE)).toBe(await onDisk(SITE));
+  });
+
+  it("a reload nginx rejects (a port another program holds) is reported with nginx's reason, and add puts its site back", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: "127.0.0.1", port: 0 }, () => resolve()));
+    const port = (holder.address() as AddressInfo).port;
+    const own = path.join(w().nginx.confD, "zz-own-on-a-taken-port.conf");
+    // nginx -t does not bind: it accepts this, and only the reload fails, keeping the old configuration.
+    await writeFile(own, `server {\n    listen 127.0.0.1:${port};\n    server_name taken.example;\n    return 204;\n}\n`);
+    try {
+      const master = (await readSettledNginxProcesses(w().nginx.pidFile)).master;
+      const run = await runNgcert(w(), ["reload"]);
+      expect(run.exitCode, describeRun(run)).toBe(1);
+      expect(run.stderr).toContain(`nginx did not load the new configuration: the reload was sent, but master ${master} started no new workers`);
+      expect(run.stderr).toContain(`bind() to 127.0.0.1:${port} failed (98: Address already in use)`);
+
+      const name = "after-rejected.ngcert.test";
+      const add = await runNgcert(w(), ["add", name, "--upstream", w().upstream.url]);
+      expect(add.exitCode, describeRun(add)).toBe(1);
+      expect(add.stderr).toContain("nginx did not load the new configuration");
+      expect(add.stderr).toContain("the site was put back as it was");
+      expect(existsSync(path.join(w().nginx.confD, `ngcert-site-${name}.conf`))).toBe(false);
+      expect((await readSettledNginxProcesses(w().nginx.pidFile)).master).toBe(master);
+      expect(await served(SITE)).toBe(await onDisk(SITE));
+    } finally {
+      await rm(own, { force: true });
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    await ngcertOk(["reload"]);
   });
 
   it("remove with a colleague's broken file in conf.d: the site goes, nginx is not reloaded, the file is named; the next reload finishes", async () => {
