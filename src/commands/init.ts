@@ -2,7 +2,9 @@
 import type { CommandModule } from "../cli/command.js";
 import { NgcertError } from "../errors.js";
 import { hostHasIpv6 } from "../nginx/host-ipv6.js";
+import { describeShadowing } from "../init/describe-http-conflicts.js";
 import { runInit } from "../init/run-init.js";
+import { acmeSnippetPath } from "../nginx/render-acme.js";
 
 export const initCommand: CommandModule = {
   command: "init",
@@ -14,12 +16,7 @@ export const initCommand: CommandModule = {
     const report = await runInit(settings, context.exec, { dryRun, selfCommand: context.selfCommand, ipv6: hostHasIpv6(), env: context.env, now: context.now });
     const say = (line: string): void => context.stderr.write(`${line}\n`);
     for (const warning of report.warnings) say(`warning: ${warning}`);
-    for (const server of report.shadowing) {
-      say(
-        `warning: ${server.file}:${server.line}: the port-${settings.httpPort} server for ${server.names.join(" ")} does not include the ACME snippet, ` +
-          `so challenges for those names never reach ngcert: add \`include ${settings.nginxDir}/snippets/ngcert-acme.conf;\` inside that server block`,
-      );
-    }
+    for (const server of report.shadowing) say(`warning: ${describeShadowing(server, { snippetFile: acmeSnippetPath(settings.nginxDir), httpPort: settings.httpPort })}`);
     const changes = report.actions.flatMap((action) => (action.kind === "unchanged" ? [] : [action]));
     if (dryRun) {
       if (report.webrootCreated) context.stdout.write(`mkdir -m 755 ${settings.webroot}\n`);

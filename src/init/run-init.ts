@@ -2,13 +2,14 @@
 // catch-all before nginx can see it, and brings the result into service through the door — or puts everything back.
 // It works when nginx -t already fails because its own files are missing or damaged (an include of the snippet in
 // someone's site), and it keeps its own correct files when nginx -t fails because of someone else's file.
-import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HOOK_PHASES, hookShimPath } from "../certbot/hook-paths.js";
 import { bringIntoService, type ReloadOutcome } from "../deploy/bring-into-service.js";
 import { finishInterrupted } from "../deploy/finish-interrupted.js";
 import type { Exec } from "../exec.js";
 import { NgcertError, isNodeError } from "../errors.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import { faultStep } from "../fs/fault-injection.js";
 import { FileTransaction } from "../fs/file-transaction.js";
 import { markOwned } from "../fs/owned-file.js";
@@ -22,6 +23,7 @@ import { acmeServerPath, acmeSnippetPath, listenTargets, renderAcmeServer, rende
 import { stagingPathFor, testStagedConfig } from "../nginx/staged-config.js";
 import type { Settings } from "../settings/settings.js";
 import { checkHttpServers, type CatchAllListen, type ShadowingServer } from "./check-http-servers.js";
+import { describeHttpConflicts } from "./describe-http-conflicts.js";
 import { planFiles, type CurrentFile, type DesiredFile, type FileAction } from "./plan-files.js";
 import { checkWebrootPath } from "./check-webroot.js";
 
@@ -43,12 +45,12 @@ export interface InitReport {
   reload: ReloadOutcome | undefined;
 }
 
-export function desiredInitFiles(settings: Settings, options: Pick<InitOptions, "selfCommand" | "ipv6">): DesiredFile[] {
+export function desiredInitFiles(settings: Settings, options: Pick<InitOptions, "selfCommand" | "ipv6"> & { leaveTo?: readonly string[] }): DesiredFile[] {
   const files: DesiredFile[] = [
     { path: acmeSnippetPath(settings.nginxDir), content: markOwned(renderAcmeSnippet(settings.webroot)), mode: 0o644, what: "the ACME challenge location" },
     {
       path: acmeServerPath(settings.nginxDir),
-      content: markOwned(renderAcmeServer({ ...settings, ipv6: options.ipv6 })),
+      content: markOwned(renderAcmeServer({ ...settings, ipv6: options.ipv6, leaveTo: options.leaveTo })),
       mode: 0o644,
       what: `the port-${settings.httpPort} catch-all server`,
     },
@@ -98,6 +100,7 @@ export async function runInit(settings: Settings, exec: Exec, options: InitOptio
       warnings.push(`${error.message}: the other server blocks could not be checked; ngcert's own files are written and tested`);
     }
     let shadowing: ShadowingServer[] = [];
+    let leaveTo: string[] = [];
     if (nginx) {
       warnings.push(...nginx.skipped.map((file) => `${file.file}: not analysed (${file.reason}); check it by hand for port-${settings.httpPort} servers`));
       const patterns = nginx.files.flatMap((file) => collectIncludePatterns(file.directives));
@@ -108,19 +111,17 @@ export async function runInit(settings: Settings, exec: Exec, options: InitOptio
         );
       }
       const check = checkHttpServers(findServerBlocks(nginx.files), { ours: catchAllListens(settings, options.ipv6), ownFile: serverFile, snippetPath: snippetFile, httpPort: settings.httpPort });
-      if (check.conflicts.length > 0) {
-        const where = check.conflicts.map((c) => `  ${c.file}:${c.line}: listen ${c.listen} default_server`).join("\n");
-        throw new NgcertError(
-          "CONFLICT",
-          `another server is already the default_server on port ${settings.httpPort}, where ngcert's catch-all must be:\n${where}\n` +
-            "Either disable that site (on Debian: remove its link from sites-enabled/), or remove `default_server` from that listen line " +
-            `and add \`include ${snippetFile};\` to its server block. Then run ngcert init again. Nothing was changed.`,
-        );
+      const refusal = describeHttpConflicts(check, { snippetFile, httpPort: settings.httpPort, listenAddress: settings.listenAddress });
+      if (refusal !== undefined) {
+        // The advice is to include the snippet: it must exist before anyone follows it (nothing includes it yet).
+        const wrote = options.dryRun ? false : writeSnippetIfMissing(settings);
+        throw new NgcertError("CONFLICT", `${refusal}\n${wrote ? `ngcert wrote ${snippetFile} (nothing includes it yet); nothing else was changed.` : "Nothing was changed."}`);
       }
+      leaveTo = check.adopted.map((adopted) => (adopted.listen.startsWith("*:") ? adopted.listen.slice(2) : adopted.listen));
       shadowing = check.shadowing;
     }
 
-    const desired = desiredInitFiles(settings, options);
+    const desired = desiredInitFiles(settings, { ...options, leaveTo });
     const plan = planFiles(desired, new Map(desired.map((file) => [file.path, readCurrent(file.path)])));
     if (plan.conflicts.length > 0) {
       const details = plan.conflicts
@@ -193,6 +194,17 @@ export async function runInit(settings: Settings, exec: Exec, options: InitOptio
   } finally {
     lock?.release();
   }
+}
+
+/** Writes the snippet when it is not there (or is ngcert's own, cut short); true when it wrote it. */
+function writeSnippetIfMissing(settings: Settings): boolean {
+  const snippet = desiredInitFiles(settings, { selfCommand: [], ipv6: false })[0]!;
+  const plan = planFiles([snippet], new Map([[snippet.path, readCurrent(snippet.path)]]));
+  const action = plan.actions[0];
+  if (!action || action.kind === "unchanged") return false;
+  mkdirSync(path.dirname(snippet.path), { recursive: true, mode: 0o755 });
+  writeFileAtomic(snippet.path, snippet.content, snippet.mode);
+  return true;
 }
 
 function isOurs(settings: Settings, file: string | undefined): boolean {

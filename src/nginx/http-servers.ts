@@ -18,6 +18,11 @@ export interface ServerBlock {
   listens: Listen[];
   serverNames: string[];
   includes: string[];
+  /**
+   * `return`, `rewrite` and `if` directly in the server block: they run before nginx picks a location, so an included
+   * challenge location never sees the request.
+   */
+  serverLevelRedirects: { directive: string; line: number }[];
 }
 
 export function parseListen(args: readonly string[]): Listen | undefined {
@@ -78,6 +83,7 @@ function describeServer(file: string, server: Directive): ServerBlock {
     listens: body.some((d) => d.name === "listen") ? listens : [{ address: "*", port: 80, defaultServer: false, ssl: false, line: server.line }],
     serverNames: body.filter((d) => d.name === "server_name").flatMap((d) => d.args),
     includes: collectIncludes(body),
+    serverLevelRedirects: body.filter((d) => d.name === "return" || d.name === "rewrite" || d.name === "if").map((d) => ({ directive: d.name, line: d.line })),
   };
 }
 

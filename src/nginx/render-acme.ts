@@ -36,6 +36,8 @@ export interface AcmeServerOptions {
   listenAddress: string;
   /** Also listen on IPv6 (only when listening on every address and the host has IPv6). */
   ipv6: boolean;
+  /** Listen targets (as listenTargets gives them) whose default server is the owner's, including ngcert's snippet. */
+  leaveTo?: readonly string[];
 }
 
 export function listenTargets(options: Pick<AcmeServerOptions, "httpPort" | "listenAddress" | "ipv6">): string[] {
@@ -47,11 +49,9 @@ export function listenTargets(options: Pick<AcmeServerOptions, "httpPort" | "lis
 }
 
 export function renderAcmeServer(options: AcmeServerOptions): string {
-  const listens = listenTargets(options)
-    .map((target) => `    listen ${target} default_server;`)
-    .join("\n");
+  const targets = listenTargets(options).filter((target) => !(options.leaveTo ?? []).includes(target));
   const port = options.httpsPort === 443 ? "" : `:${options.httpsPort}`;
-  return `# Written by \`ngcert init\`. The port-${options.httpPort} catch-all: ACME challenges for any host name, everything else
+  const head = `# Written by \`ngcert init\`. The port-${options.httpPort} catch-all: ACME challenges for any host name, everything else
 # redirected to HTTPS on the same host and URI.
 
 # For the sites \`ngcert add\` writes: "Connection: upgrade" upstream only when the client asked for a WebSocket.
@@ -59,7 +59,15 @@ map $http_upgrade $ngcert_connection_upgrade {
     default upgrade;
     ''      close;
 }
-
+`;
+  if (targets.length === 0) {
+    return `${head}
+# No catch-all server: the default server of your own on ${(options.leaveTo ?? []).join(", ")} includes the challenge
+# snippet and answers challenges for every name nginx does not know.
+`;
+  }
+  const listens = targets.map((target) => `    listen ${target} default_server;`).join("\n");
+  return `${head}
 server {
 ${listens}
     server_name _;

@@ -28,9 +28,18 @@ async function recordBefore(w: World): Promise<Before> {
   return { tree: await snapshotSetUp(w), nginx: await readSettledNginxProcesses(w.nginx.pidFile) };
 }
 
-/** Nothing init may write changed: same entries, bytes and modes everywhere, no file rewritten, no nginx reload. */
-async function expectUntouched(w: World, before: Before, run: NgcertRun): Promise<void> {
+/**
+ * Nothing init may write changed: same entries, bytes and modes everywhere, no file rewritten, no nginx reload —
+ * except, when `snippetWritten`, the challenge snippet its advice asks to include (nothing includes it yet).
+ */
+async function expectUntouched(w: World, before: Before, run: NgcertRun, options: { snippetWritten?: boolean } = {}): Promise<void> {
   const after = await snapshotSetUp(w);
+  if (options.snippetWritten) {
+    const snippet = path.join(w.nginx.snippets, "ngcert-acme.conf");
+    expect(after[snippet]?.kind, describeRun(run)).toBe("file");
+    expect(Buffer.from(after[snippet]!.content, "base64").toString()).toMatch(/^# ngcert-owned sha256:/);
+    delete after[snippet];
+  }
   expect(withoutTimes(after), describeRun(run)).toEqual(withoutTimes(before.tree));
   expect(fileTimes(after)).toEqual(fileTimes(before.tree));
   expect(await readSettledNginxProcesses(w.nginx.pidFile)).toEqual(before.nginx);
@@ -139,8 +148,10 @@ server {
       expect(run.exitCode, describeRun(run)).toBe(1);
       expect(run.stderr).toContain(`another server is already the default_server on port ${w().ports.http}`);
       expect(run.stderr).toContain(`  ${file}:9: listen *:${w().ports.http} default_server\n`);
-      expect(run.stderr).toContain("Nothing was changed.");
-      await expectUntouched(w(), before, run);
+      expect(run.stderr).toContain(`To keep it as the default, add \`include ${path.join(w().nginx.snippets, "ngcert-acme.conf")};\` inside its server block`);
+      expect(run.stderr).toContain(`ngcert wrote ${path.join(w().nginx.snippets, "ngcert-acme.conf")} (nothing includes it yet); nothing else was changed.`);
+      await expectUntouched(w(), before, run, { snippetWritten: true });
+      await rm(path.join(w().nginx.snippets, "ngcert-acme.conf"));
     } finally {
       await rm(file);
     }
@@ -155,8 +166,12 @@ server {
 
       expect(run.exitCode, describeRun(run)).toBe(1);
       expect(run.stderr).toContain(`  ${file}:4: listen 127.0.0.1:${w().ports.http} default_server\n`);
-      expect(run.stderr).toContain(`add \`include ${path.join(w().nginx.snippets, "ngcert-acme.conf")};\` to its server block`);
-      await expectUntouched(w(), before, run);
+      // Its server-level `return 444` would still answer the challenge: the advice says to move it first.
+      expect(run.stderr).toContain(
+        `To keep it as the default, move its server-level \`return\` (line 5) into a \`location / { ... }\` block (at server level it runs before any location, the challenge's too), and add \`include ${path.join(w().nginx.snippets, "ngcert-acme.conf")};\` inside its server block`,
+      );
+      await expectUntouched(w(), before, run, { snippetWritten: true });
+      await rm(path.join(w().nginx.snippets, "ngcert-acme.conf"));
     } finally {
       await rm(file);
     }

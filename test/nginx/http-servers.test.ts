@@ -59,6 +59,7 @@ describe("findServerBlocks", () => {
         ],
         serverNames: ["app.example.com", "www.example.com"],
         includes: ["/etc/nginx/snippets/ngcert-acme.conf"],
+        serverLevelRedirects: [],
       },
     ]);
   });
@@ -68,20 +69,20 @@ describe("findServerBlocks", () => {
       ["events {}", "stream {", "    server { listen 5353; }", "}", "http {", "    include mime.types;", "    server {", "        listen 8080;", "    }", "}", ""].join("\n"),
     );
     expect(findServerBlocks([{ file: "/etc/nginx/nginx.conf", directives }])).toEqual([
-      { file: "/etc/nginx/nginx.conf", line: 7, listens: [{ address: "*", port: 8080, defaultServer: false, ssl: false, line: 8 }], serverNames: [], includes: [] },
+      { file: "/etc/nginx/nginx.conf", line: 7, listens: [{ address: "*", port: 8080, defaultServer: false, ssl: false, line: 8 }], serverNames: [], includes: [], serverLevelRedirects: [] },
     ]);
   });
 
   it("gives a server without listen nginx's implicit *:80, at the server's line", () => {
     const directives = parseNginxConfig("\n\nserver {\n    server_name old.example;\n}\n");
     expect(findServerBlocks([{ file: "/x.conf", directives }])).toEqual([
-      { file: "/x.conf", line: 3, listens: [{ address: "*", port: 80, defaultServer: false, ssl: false, line: 3 }], serverNames: ["old.example"], includes: [] },
+      { file: "/x.conf", line: 3, listens: [{ address: "*", port: 80, defaultServer: false, ssl: false, line: 3 }], serverNames: ["old.example"], includes: [], serverLevelRedirects: [] },
     ]);
   });
 
   it("gives a server that only listens on a unix socket no listens at all (not the implicit one)", () => {
     const directives = parseNginxConfig("server { listen unix:/run/app.sock; }");
-    expect(findServerBlocks([{ file: "/x.conf", directives }])).toEqual([{ file: "/x.conf", line: 1, listens: [], serverNames: [], includes: [] }]);
+    expect(findServerBlocks([{ file: "/x.conf", directives }])).toEqual([{ file: "/x.conf", line: 1, listens: [], serverNames: [], includes: [], serverLevelRedirects: [] }]);
   });
 
   it("collects every server_name directive and only the server's own includes (not a location's)", () => {
@@ -100,6 +101,19 @@ describe("findServerBlocks", () => {
       ["/a.conf", 81],
       ["/a.conf", 82],
       ["/b.conf", 83],
+    ]);
+  });
+});
+
+describe("findServerBlocks: what runs before any location", () => {
+  it("records server-level return, rewrite and if, not those inside locations", () => {
+    const directives = parseNginxConfig(
+      "server {\n  listen 80;\n  if ($host = a) { return 404; }\n  rewrite ^ /x;\n  location / { return 301 https://$host; }\n  return 301 https://$host$request_uri;\n}\n",
+    );
+    expect(findServerBlocks([{ file: "/x.conf", directives }])[0]!.serverLevelRedirects).toEqual([
+      { directive: "if", line: 3 },
+      { directive: "rewrite", line: 4 },
+      { directive: "return", line: 6 },
     ]);
   });
 });
