@@ -8,6 +8,8 @@ export interface DefaultServerConflict {
   listen: string;
   /** Server-level return/rewrite/if that would still answer before an included challenge location. */
   redirects: { directive: string; line: number }[];
+  /** The block's own challenge locations (the snippet beside them would be a duplicate location). */
+  challengeLocations: { line: number }[];
 }
 
 export interface ShadowingServer {
@@ -15,6 +17,8 @@ export interface ShadowingServer {
   line: number;
   names: string[];
   redirects: { directive: string; line: number }[];
+  /** The block's own challenge locations (the snippet beside them would be a duplicate location). */
+  challengeLocations: { line: number }[];
 }
 
 /** A block ngcert's catch-all would take requests from (stated by socket, file and line). */
@@ -24,6 +28,8 @@ export interface DisplacedServer {
   listen: string;
   names: string[];
   redirects: { directive: string; line: number }[];
+  /** The block's own challenge locations (the snippet beside them would be a duplicate location). */
+  challengeLocations: { line: number }[];
 }
 
 export interface HttpServerCheck {
@@ -66,7 +72,7 @@ export function checkHttpServers(blocks: readonly ServerBlock[], options: { ours
     const there = others.filter((block) => plainOn(block) !== undefined);
     if (!oursAlready && there.length > 0 && !there.some((block) => plainOn(block)!.defaultServer)) {
       const first = there[0]!;
-      implicitDefault.push({ file: first.file, line: plainOn(first)!.line ?? first.line, listen: `${socket.address}:${socket.port}`, names: names(first), redirects: first.serverLevelRedirects });
+      implicitDefault.push({ file: first.file, line: plainOn(first)!.line ?? first.line, listen: `${socket.address}:${socket.port}`, names: names(first), redirects: first.serverLevelRedirects, challengeLocations: first.challengeLocations });
     }
     // A catch-all on one address gets every connection to that address: nginx then looks only at the blocks
     // listening on that address, not at those listening on all of them.
@@ -74,7 +80,7 @@ export function checkHttpServers(blocks: readonly ServerBlock[], options: { ours
     if (socket.address !== "*" && socket.address !== "[::]") {
       for (const block of others) {
         const all = block.listens.find((listen) => !listen.ssl && listen.port === socket.port && listen.address === wildcard);
-        if (all && !plainOn(block)) swallowed.push({ file: block.file, line: all.line ?? block.line, listen: `${wildcard}:${socket.port}`, names: names(block), redirects: block.serverLevelRedirects });
+        if (all && !plainOn(block)) swallowed.push({ file: block.file, line: all.line ?? block.line, listen: `${wildcard}:${socket.port}`, names: names(block), redirects: block.serverLevelRedirects, challengeLocations: block.challengeLocations });
       }
     }
   }
@@ -82,14 +88,14 @@ export function checkHttpServers(blocks: readonly ServerBlock[], options: { ours
     if (block.file === options.ownFile) continue;
     for (const listen of block.listens) {
       if (listen.defaultServer && !listen.ssl && options.ours.some((ours) => sameSocket(ours, listen))) {
-        (includesSnippet(block) && block.serverLevelRedirects.length === 0 ? adopted : conflicts).push({ file: block.file, line: listen.line ?? block.line, listen: `${listen.address}:${listen.port}`, redirects: block.serverLevelRedirects });
+        (includesSnippet(block) && block.serverLevelRedirects.length === 0 ? adopted : conflicts).push({ file: block.file, line: listen.line ?? block.line, listen: `${listen.address}:${listen.port}`, redirects: block.serverLevelRedirects, challengeLocations: block.challengeLocations });
       }
     }
     const onHttpPort = block.listens.some((listen) => listen.port === options.httpPort && !listen.ssl);
     const names = block.serverNames.filter((name) => name !== "_" && name !== "" && name !== '""');
     // Including the snippet is not enough when a server-level return/rewrite/if answers first.
     if (onHttpPort && names.length > 0 && (!includesSnippet(block) || block.serverLevelRedirects.length > 0)) {
-      shadowing.push({ file: block.file, line: block.line, names, redirects: block.serverLevelRedirects });
+      shadowing.push({ file: block.file, line: block.line, names, redirects: block.serverLevelRedirects, challengeLocations: block.challengeLocations });
     }
   }
   return { conflicts, shadowing, implicitDefault, swallowed, adopted };

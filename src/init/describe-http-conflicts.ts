@@ -2,24 +2,35 @@
 // message names the blocks and gives steps that, followed literally, let the next `ngcert init` succeed.
 import type { HttpServerCheck, ShadowingServer } from "./check-http-servers.js";
 
-type Redirects = { directive: string; line: number }[];
+interface BlockShape {
+  redirects: { directive: string; line: number }[];
+  challengeLocations: { line: number }[];
+}
 
 /**
- * How to make a block answer challenges: include the snippet — and first move what runs before any location
- * (a server-level return, rewrite or if) into `location / { }`, or it still answers the challenge request.
+ * How to make a block answer challenges: include the snippet — in place of a challenge location of its own (both
+ * would be a duplicate location), and after moving what runs before any location (a server-level return, rewrite
+ * or if) into `location / { }`, or that still answers the challenge request.
  */
-export function includeAdvice(redirects: Redirects, snippetFile: string): string {
-  const include = `add \`include ${snippetFile};\` inside its server block`;
-  if (redirects.length === 0) return include;
-  const what = redirects.map((redirect) => `\`${redirect.directive}\` (line ${redirect.line})`).join(", ");
-  return `move its server-level ${what} into a \`location / { ... }\` block (at server level it runs before any location, the challenge's too), and ${include}`;
+export function includeAdvice(blocks: BlockShape | readonly BlockShape[], snippetFile: string): string {
+  const all = Array.isArray(blocks) ? (blocks as readonly BlockShape[]) : [blocks as BlockShape];
+  const redirects = all.flatMap((block) => block.redirects);
+  const own = all.flatMap((block) => block.challengeLocations);
+  const steps: string[] = [];
+  if (redirects.length > 0) {
+    const what = redirects.map((redirect) => `\`${redirect.directive}\` (line ${redirect.line})`).join(", ");
+    steps.push(`move its server-level ${what} into a \`location / { ... }\` block (at server level it runs before any location, the challenge's too)`);
+  }
+  if (own.length > 0) steps.push(`replace its own \`location\` for /.well-known/acme-challenge/ (line ${own.map((location) => location.line).join(", ")}) with \`include ${snippetFile};\``);
+  else steps.push(`add \`include ${snippetFile};\` inside its server block`);
+  return steps.join(", and ");
 }
 
 /** The warning for a port-80 block of the owner's whose names never reach the catch-all. */
 export function describeShadowing(server: ShadowingServer, options: { snippetFile: string; httpPort: number }): string {
   return (
     `${server.file}:${server.line}: the port-${options.httpPort} server for ${server.names.join(" ")} does not include the ACME snippet, ` +
-    `so challenges for those names never reach ngcert: ${includeAdvice(server.redirects, options.snippetFile)}`
+    `so challenges for those names never reach ngcert: ${includeAdvice(server, options.snippetFile)}`
   );
 }
 
@@ -28,10 +39,9 @@ export function describeHttpConflicts(check: HttpServerCheck, options: { snippet
   const parts: string[] = [];
   if (check.conflicts.length > 0) {
     const where = check.conflicts.map((c) => `  ${c.file}:${c.line}: listen ${c.listen} default_server`).join("\n");
-    const redirects = check.conflicts.flatMap((c) => c.redirects);
     parts.push(
       `another server is already the default_server on port ${httpPort}, where ngcert's catch-all would be:\n${where}\n` +
-        `To keep it as the default, ${includeAdvice(redirects, snippetFile)}: it then answers challenges for every name nginx does not know, ` +
+        `To keep it as the default, ${includeAdvice(check.conflicts, snippetFile)}: it then answers challenges for every name nginx does not know, ` +
         "and ngcert writes no catch-all of its own there. Or disable that site (on Debian: remove its link from sites-enabled/) " +
         "and let ngcert's catch-all be the default.",
     );
@@ -41,7 +51,7 @@ export function describeHttpConflicts(check: HttpServerCheck, options: { snippet
     parts.push(
       `no server block says default_server on port ${httpPort}, so nginx sends requests for names it does not know to the first one listening there:\n${where}\n` +
         "ngcert's catch-all would take that over. To keep that block as the default, add `default_server` to its listen line and " +
-        `${includeAdvice(check.implicitDefault.flatMap((d) => d.redirects), snippetFile)} (ngcert then leaves the default to it and answers challenges through it), then run ngcert init again.`,
+        `${includeAdvice(check.implicitDefault, snippetFile)} (ngcert then leaves the default to it and answers challenges through it), then run ngcert init again.`,
     );
   }
   if (check.swallowed.length > 0) {

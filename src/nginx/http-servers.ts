@@ -23,6 +23,8 @@ export interface ServerBlock {
    * challenge location never sees the request.
    */
   serverLevelRedirects: { directive: string; line: number }[];
+  /** The block's own locations for the challenge path: including the snippet beside one is a duplicate location. */
+  challengeLocations: { line: number }[];
 }
 
 export function parseListen(args: readonly string[]): Listen | undefined {
@@ -84,6 +86,7 @@ function describeServer(file: string, server: Directive): ServerBlock {
     serverNames: body.filter((d) => d.name === "server_name").flatMap((d) => d.args),
     includes: collectIncludes(body),
     serverLevelRedirects: body.filter((d) => d.name === "return" || d.name === "rewrite" || d.name === "if").map((d) => ({ directive: d.name, line: d.line })),
+    challengeLocations: body.filter((d) => d.name === "location" && d.args.some((arg) => arg.includes("/.well-known/acme-challenge"))).map((d) => ({ line: d.line })),
   };
 }
 

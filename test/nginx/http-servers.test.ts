@@ -60,6 +60,7 @@ describe("findServerBlocks", () => {
         serverNames: ["app.example.com", "www.example.com"],
         includes: ["/etc/nginx/snippets/ngcert-acme.conf"],
         serverLevelRedirects: [],
+        challengeLocations: [],
       },
     ]);
   });
@@ -69,20 +70,20 @@ describe("findServerBlocks", () => {
       ["events {}", "stream {", "    server { listen 5353; }", "}", "http {", "    include mime.types;", "    server {", "        listen 8080;", "    }", "}", ""].join("\n"),
     );
     expect(findServerBlocks([{ file: "/etc/nginx/nginx.conf", directives }])).toEqual([
-      { file: "/etc/nginx/nginx.conf", line: 7, listens: [{ address: "*", port: 8080, defaultServer: false, ssl: false, line: 8 }], serverNames: [], includes: [], serverLevelRedirects: [] },
+      { file: "/etc/nginx/nginx.conf", line: 7, listens: [{ address: "*", port: 8080, defaultServer: false, ssl: false, line: 8 }], serverNames: [], includes: [], serverLevelRedirects: [], challengeLocations: [] },
     ]);
   });
 
   it("gives a server without listen nginx's implicit *:80, at the server's line", () => {
     const directives = parseNginxConfig("\n\nserver {\n    server_name old.example;\n}\n");
     expect(findServerBlocks([{ file: "/x.conf", directives }])).toEqual([
-      { file: "/x.conf", line: 3, listens: [{ address: "*", port: 80, defaultServer: false, ssl: false, line: 3 }], serverNames: ["old.example"], includes: [], serverLevelRedirects: [] },
+      { file: "/x.conf", line: 3, listens: [{ address: "*", port: 80, defaultServer: false, ssl: false, line: 3 }], serverNames: ["old.example"], includes: [], serverLevelRedirects: [], challengeLocations: [] },
     ]);
   });
 
   it("gives a server that only listens on a unix socket no listens at all (not the implicit one)", () => {
     const directives = parseNginxConfig("server { listen unix:/run/app.sock; }");
-    expect(findServerBlocks([{ file: "/x.conf", directives }])).toEqual([{ file: "/x.conf", line: 1, listens: [], serverNames: [], includes: [], serverLevelRedirects: [] }]);
+    expect(findServerBlocks([{ file: "/x.conf", directives }])).toEqual([{ file: "/x.conf", line: 1, listens: [], serverNames: [], includes: [], serverLevelRedirects: [], challengeLocations: [] }]);
   });
 
   it("collects every server_name directive and only the server's own includes (not a location's)", () => {

@@ -131,6 +131,8 @@ describe("renderAcmeServer read back by ngcert's own parser", () => {
         ],
         serverNames: ["_"],
         includes: ["/etc/nginx/snippets/ngcert-acme.conf"],
+        serverLevelRedirects: [],
+        challengeLocations: [],
       },
     ]);
   });
