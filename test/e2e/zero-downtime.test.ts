@@ -1,5 +1,6 @@
 // A forced renewal through `ngcert renew --force` under HTTPS load fails no request, the clients see the new
-// certificate before the load ends, and a response streaming through the proxy during the reload completes.
+// certificate before the load ends, and a response that was streaming through the proxy before the reload and went
+// on streaming after it (its end is sent only once the new certificate is served) arrives complete.
 import { request } from "node:https";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,18 +16,25 @@ import { startWorld, type World } from "../world/world.js";
 const programs = requirePrograms();
 const NAME = "load.ngcert.test";
 
-function streamThroughProxy(port: number): Promise<string> {
+/**
+ * The streamed body, when its TLS connection to nginx was up (nginx buffers the slow lines, and even the headers sit
+ * in its TLS buffer, so the handshake is the moment a worker had the connection), and when the response ended.
+ */
+function streamThroughProxy(port: number): Promise<{ body: string; firstAt: number; endAt: number }> {
+  let firstAt = 0;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port, servername: NAME, path: "/stream?chunks=30&every=100", headers: { Host: NAME }, agent: false, rejectUnauthorized: false, timeout: 20_000 },
+      // Up to 60 s of lines, 100 ms apart; the test ends it sooner through the upstream.
+      { host: "127.0.0.1", port, servername: NAME, path: "/stream?chunks=600&every=100", headers: { Host: NAME }, agent: false, rejectUnauthorized: false, timeout: 70_000 },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => (body += chunk));
-        res.on("end", () => resolve(body));
+        res.on("end", () => resolve({ body, firstAt, endAt: Date.now() }));
         res.on("error", reject);
       },
     );
+    req.on("socket", (socket) => socket.once("secureConnect", () => (firstAt = Date.now())));
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error("stream timed out")));
     req.end();
@@ -63,7 +71,11 @@ describe.skipIf(programs.skip)(`zero downtime${programs.reason ? ` (${programs.r
     await sleep(300);
     const renew = await runNgcert(world, ["renew", "--force", "--cert-name", NAME, "--config", config], { timeoutMs: 60_000 });
     renewed();
-    const [result, body] = await Promise.all([load, stream]);
+    // The stream ends only after the renewal's reload, so it was open across it.
+    await sleep(1_000);
+    upstream.endStreams();
+    const [result, streamed] = await Promise.all([load, stream]);
+    const body = streamed.body;
     expect(renew.exitCode, describeRun(renew)).toBe(0);
     expect(renew.stderr).toContain(`${NAME}: renewed; nginx serves the new certificate`);
 
@@ -73,7 +85,13 @@ describe.skipIf(programs.skip)(`zero downtime${programs.reason ? ` (${programs.r
     expect(result.ok).toBeGreaterThan(50);
     expect(result.serials.map((entry) => entry.serial)).toEqual([before.serialNumber.toLowerCase(), after.serialNumber.toLowerCase()]);
     expect(result.serials[1]!.firstAt).toBeLessThan(result.durationMs);
-    expect(body.split("\n").filter((line) => line.startsWith("line "))).toHaveLength(30);
+    // The first client to see the new certificate (after the reload) did so while the stream was open.
+    const reloadSeenAt = result.startedAt + result.serials[1]!.firstAt;
+    expect(streamed.firstAt).toBeLessThan(reloadSeenAt);
+    expect(streamed.endAt).toBeGreaterThan(reloadSeenAt);
+    const lines = body.split("\n").filter((line) => line.startsWith("line "));
+    expect(lines).toEqual(lines.map((_, index) => `line ${index}`));
+    expect(lines.length).toBeGreaterThan(20);
     expect(body).toMatch(/end\n$/);
   });
 });

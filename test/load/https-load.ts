@@ -30,6 +30,8 @@ export interface LoadResult {
   samples: LoadSample[];
   /** Serials in the order first seen, with when. */
   serials: { serial: string; firstAt: number }[];
+  /** Date.now() when the load began: `at` and `firstAt` count from here. */
+  startedAt: number;
   /** Sum of the windows in which every request failed (from the last success before to the first success after). */
   outageMs: number;
   durationMs: number;
@@ -82,6 +84,7 @@ export async function runHttpsLoad(options: LoadOptions): Promise<LoadResult> {
     if (sample.ok && sample.serial && !serials.some((entry) => entry.serial === sample.serial)) serials.push({ serial: sample.serial, firstAt: sample.at });
   }
   return {
+    startedAt: started,
     ok: samples.filter((sample) => sample.ok).length,
     failed: samples.filter((sample) => !sample.ok).length,
     samples,
