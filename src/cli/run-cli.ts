@@ -10,6 +10,7 @@ import { resolveSettings } from "../settings/resolve-settings.js";
 import type { CommandModule, ParsedArgs } from "./command.js";
 import { COMMANDS } from "./commands.js";
 import { addGlobalOptions } from "./global-options.js";
+import { mapStackToSources } from "./source-mapped-stack.js";
 
 declare const NGCERT_VERSION: string;
 const VERSION = typeof NGCERT_VERSION === "string" ? NGCERT_VERSION : "dev";
@@ -107,6 +108,9 @@ function report(error: unknown, context: Context, verbose: boolean): number {
   } else {
     context.stderr.write(`ngcert: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
   }
-  if (verbose && error instanceof Error && error.stack) context.stderr.write(`${error.stack}\n`);
+  if (verbose && error instanceof Error && error.stack) {
+    // From the bundle, the frames are mapped back to src/ through cli.js.map.
+    context.stderr.write(`${context.workerScript ? mapStackToSources(error.stack, context.workerScript) : error.stack}\n`);
+  }
   return exitCodeFor(error);
 }
