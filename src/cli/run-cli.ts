@@ -29,7 +29,7 @@ export async function runCli(argv: readonly string[], context: Context): Promise
   const parser = direct
     ? createParser(argv.slice(1), `ngcert ${commandName(direct)}`).command(
         `$0${direct.command.slice(commandName(direct).length)}`,
-        direct.describe,
+        describeForYargs(direct),
         direct.builder,
         choose(direct),
       )
@@ -37,7 +37,7 @@ export async function runCli(argv: readonly string[], context: Context): Promise
         "ngcert <command> [options]\n\nLet's Encrypt certificates for every site behind nginx, renewed without stopping nginx.",
       );
   if (!direct) {
-    for (const command of COMMANDS) parser.command(command.command, command.describe, command.builder, choose(command));
+    for (const command of COMMANDS) parser.command(command.command, describeForYargs(command), command.builder, choose(command));
     parser.demandCommand(1, "give a command; `ngcert --help` lists them");
   }
 
@@ -67,6 +67,11 @@ export async function runCli(argv: readonly string[], context: Context): Promise
   } catch (error) {
     return report(error, context, verbose);
   }
+}
+
+/** yargs leaves a command whose description is false out of --help; its type declarations admit only strings. */
+function describeForYargs(command: CommandModule): string {
+  return command.describe as string;
 }
 
 function commandName(command: CommandModule): string {
