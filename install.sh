@@ -293,7 +293,8 @@ if [ "$uninstall" -eq 1 ]; then
       # Recorded first: an uninstall interrupted before the reload reloads on its next run.
       recorded "reload-pending" || record "reload-pending"
       run_ngcert reload >"$scratch/log" 2>&1 || fail "ngcert reload failed: $(reason_in "$scratch/log"); nginx keeps its previous configuration: fix the cause, then run install.sh --uninstall again"
-      say "nginx reloaded without ngcert's files (${state#running })"
+      result=$(run_ngcert install-check confirm 2>"$scratch/err") || fail "$(reason_in "$scratch/err")"
+      say "nginx reloaded without ngcert's files: $result"
     else
       say "nothing of nginx's configuration changed: no reload needed"
     fi

@@ -11,7 +11,7 @@ import { findRunningNginx, readNginxConfig } from "../install/nginx-endpoints.js
 
 const CHECKS = ["settings", "nginx", "ports", "confirm"] as const;
 
-const list = (endpoints: readonly Endpoint[]): string => endpoints.map(renderEndpoint).join(", ");
+const list = (endpoints: readonly Endpoint[]): string => (endpoints.length === 0 ? "no address (no listen in its configuration)" : endpoints.map(renderEndpoint).join(", "));
 const bracket = (address: string): string => (address.includes(":") ? `[${address}]` : address);
 
 export const installCheckCommand: CommandModule = {
