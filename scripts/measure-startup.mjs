@@ -1,9 +1,11 @@
-// Start-up time of the built CLI against a bare `node -e 0`, measured in alternating rounds (every command once per
-// round, in a rotating order) so that a loaded machine slows all of them alike. Usage:
+// Start-up time of the built CLI against a bare `node -e 0` and against node running a one-line file, measured in
+// alternating rounds (every command once per round, in a rotating order) so that a loaded machine slows all of them
+// alike. Usage:
 //   node scripts/measure-startup.mjs [--rounds N] [--bundle dist/cli.js] [--bundle other/cli.js ...]
-// Prints the median and quartiles of each command's wall time, and each median's ratio to `node -e 0`.
+// Prints, per command, the median wall time and the median CPU time (user + system, from bash's `times`, less
+// disturbed by other load than wall time), each with its ratio to `node -e 0`.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -17,32 +19,44 @@ const letsencrypt = path.join(scratch, "letsencrypt");
 for (const dir of ["live", "renewal"]) mkdirSync(path.join(letsencrypt, dir), { recursive: true });
 const statusArgs = ["status", "--letsencrypt-dir", letsencrypt, "--cache-dir", path.join(scratch, "cache"), "--config", path.join(scratch, "none.json")];
 
-const commands = [{ name: "node -e 0", argv: ["-e", "0"] }];
+const oneLine = path.join(scratch, "one-line.js");
+writeFileSync(oneLine, 'process.stdout.write("0.0.0\\n");\n');
+const commands = [
+  { name: "node -e 0", argv: ["-e", "0"] },
+  { name: "node one-line.js", argv: [oneLine] },
+];
 for (const bundle of values.bundle) {
   commands.push({ name: `${bundle} --version`, argv: [bundle, "--version"] });
   commands.push({ name: `${bundle} status`, argv: [bundle, ...statusArgs] });
 }
 
-const times = commands.map(() => []);
+const quote = (word) => `'${word.replace(/'/g, "'\\''")}'`;
+const wall = commands.map(() => []);
+const cpu = commands.map(() => []);
 for (let round = 0; round < rounds + 3; round++) {
   for (let k = 0; k < commands.length; k++) {
     const i = (round + k) % commands.length;
+    // bash runs the command, then `times` prints the CPU its children used: "0m0.083s 0m0.038s" on the second line.
+    const script = `${[process.execPath, ...commands[i].argv].map(quote).join(" ")} >/dev/null || exit 1; times`;
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, commands[i].argv, { stdio: ["ignore", "ignore", "pipe"] });
+    const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0) throw new Error(`${commands[i].name} exited ${result.status}: ${result.stderr}`);
-    if (round >= 3) times[i].push(ms); // the first rounds warm the page cache
+    const children = result.stdout.trim().split("\n")[1].split(/\s+/).map((t) => { const [, m, sec] = /(\d+)m([\d.]+)s/.exec(t); return Number(m) * 60_000 + Number(sec) * 1000; });
+    if (round >= 3) {
+      wall[i].push(ms); // the first rounds warm the page cache
+      cpu[i].push(children[0] + children[1]);
+    }
   }
 }
 rmSync(scratch, { recursive: true, force: true });
 
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const baseline = quantile([...times[0]].sort((a, b) => a - b), 0.5);
-console.log(`${rounds} alternating rounds, node ${process.version}`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const wallBase = median(wall[0]);
+const cpuBase = median(cpu[0]);
+console.log(`${rounds} alternating rounds, node ${process.version}; medians, and the ratio to node -e 0`);
 for (const [i, command] of commands.entries()) {
-  const sorted = [...times[i]].sort((a, b) => a - b);
-  const median = quantile(sorted, 0.5);
-  console.log(
-    `${command.name.padEnd(40)} median ${median.toFixed(1).padStart(6)} ms  (p25 ${quantile(sorted, 0.25).toFixed(1)}, p75 ${quantile(sorted, 0.75).toFixed(1)})  ${(median / baseline).toFixed(2)}x node -e 0`,
-  );
+  const w = median(wall[i]);
+  const c = median(cpu[i]);
+  console.log(`${command.name.padEnd(40)} wall ${w.toFixed(1).padStart(6)} ms (${(w / wallBase).toFixed(2)}x)   cpu ${c.toFixed(0).padStart(4)} ms (${(c / cpuBase).toFixed(2)}x)`);
 }

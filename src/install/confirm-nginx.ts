@@ -32,6 +32,8 @@ export async function confirmNginx(settings: Settings, exec: Exec, options: Conf
   const dump = await readNginxConfig(settings, exec);
   const endpoints = await nginxEndpoints(dump, settings, false);
   const deadline = Date.now() + options.timeoutMs;
+  // A probe that fails once nginx holds its sockets is asked again for a moment (workers starting), not until the deadline.
+  let probeDeadline: number | undefined;
   for (;;) {
     const nginx = findRunningNginx(dump);
     const sockets = await readListeningSockets(exec);
@@ -40,7 +42,8 @@ export async function confirmNginx(settings: Settings, exec: Exec, options: Conf
       if (!options.probeChallenge) return { kind: "confirmed", nginxPid: nginx.pid, endpoints, probed: [] };
       const failures = await probeEveryFamily(settings, endpoints);
       if (failures.length === 0) return { kind: "confirmed", nginxPid: nginx.pid, endpoints, probed: probeAddresses(settings, endpoints) };
-      if (Date.now() >= deadline) return { kind: "challenge-failed", nginxPid: nginx.pid, failures };
+      probeDeadline ??= Math.min(deadline, Date.now() + 1_500);
+      if (Date.now() >= probeDeadline) return { kind: "challenge-failed", nginxPid: nginx.pid, failures };
     } else if (Date.now() >= deadline) {
       if (!nginx) return { kind: "not-running" };
       return {

@@ -22,7 +22,7 @@ export async function readNginxConfig(settings: Settings, exec: Exec): Promise<N
   } catch (error) {
     if (error instanceof NgcertError && error.code === "NGINX_INVALID") {
       const complaint = (error.details ?? "").split("\n").find((line) => /\[(emerg|alert|crit)\]/.test(line));
-      throw new NgcertError("NGINX_INVALID", `nginx -t fails: ${complaint?.replace(/^nginx: /, "") ?? error.message}`, { cause: error });
+      throw new NgcertError("NGINX_INVALID", `nginx -t fails: ${complaint ? withoutLogPrefix(complaint) : error.message}`, { cause: error });
     }
     throw error;
   }
@@ -87,5 +87,11 @@ export function readLastNginxError(dump: NginxDump, defaultErrorLog: string | un
     return undefined;
   }
   const lines = tail.split("\n").filter((line) => /\[(emerg|alert|crit)\]/.test(line));
-  return lines.at(-1)?.replace(/^\S+ \S+ \[(\w+)\] \d+#\d+: /, "[$1] ");
+  const last = lines.at(-1);
+  return last === undefined ? undefined : withoutLogPrefix(last);
+}
+
+/** "2026/01/02 10:00:00 [emerg] 12#12: unknown directive …" or "nginx: [emerg] unknown directive …" → "[emerg] unknown directive …". */
+export function withoutLogPrefix(line: string): string {
+  return line.replace(/^nginx: /, "").replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?/, "[$1] ");
 }
