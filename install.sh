@@ -303,6 +303,11 @@ if [ "$uninstall" -eq 1 ]; then
   fi
 
   step="uninstall"
+  # ngcert's own state (its lock, interrupted-step journals, the last reload) goes with it, after the last ngcert run.
+  if [ -d "$letsencrypt_dir/.ngcert" ] && [ ! -L "$letsencrypt_dir/.ngcert" ]; then
+    rm -rf "$letsencrypt_dir/.ngcert"
+    say "removed $letsencrypt_dir/.ngcert"
+  fi
   if recorded "created-config" && [ -f "$config_file" ]; then
     if grep -qxF "config-sha256 $(sha256sum <"$config_file" | cut -d' ' -f1)" "$manifest"; then
       rm -f "$config_file"

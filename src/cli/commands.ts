@@ -4,10 +4,11 @@ import { addCommand } from "../commands/add.js";
 import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
 import { removeCommand } from "../commands/remove.js";
+import { reloadCommand } from "../commands/reload.js";
 import { renewCommand } from "../commands/renew.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 import { watchCommand } from "../commands/watch.js";
 import { installCheckCommand } from "./install-check-command.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, statusCommand, verifyCommand, watchCommand, hookCommand, installCheckCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, watchCommand, hookCommand, installCheckCommand];

@@ -73,9 +73,7 @@ export const installCheckCommand: CommandModule = {
       }
       const seconds = args.timeout === undefined ? 10 : Number(args.timeout);
       if (!(seconds > 0)) throw new NgcertError("USAGE", `--timeout ${JSON.stringify(args.timeout)} is not a number of seconds`);
-      const version = await context.exec(settings.nginxBin, ["-V"], { allowFailure: true });
-      const defaultErrorLog = /--error-log-path=(\S+)/.exec(version.stderr + version.stdout)?.[1];
-      const result = await confirmNginx(settings, context.exec, { probeChallenge: args["probe-challenge"] === true, timeoutMs: seconds * 1000, defaultErrorLog });
+      const result = await confirmNginx(settings, context.exec, { probeChallenge: args["probe-challenge"] === true, timeoutMs: seconds * 1000 });
       switch (result.kind) {
         case "confirmed":
           say(

@@ -3,19 +3,15 @@
 // repository's hooks/ holds the same shims rendered with HOOK_TEMPLATE_COMMAND: what init installs is that file with
 // the two placeholders replaced by node's and the bundle's paths and the settings appended (test/hooks checks both).
 
-export type HookPhase = "pre" | "deploy" | "post";
+import type { HookPhase } from "../certbot/hook-paths.js";
 
-export const HOOK_PHASES: readonly HookPhase[] = ["pre", "deploy", "post"];
+export { HOOK_PHASES, hookDir, hookShimPath, type HookPhase } from "../certbot/hook-paths.js";
 
 const WHEN: Record<HookPhase, string> = {
   pre: "before it renews any certificate",
   deploy: "after each certificate it renewed",
   post: "after a renewal run",
 };
-
-export function hookShimPath(letsencryptDir: string, phase: HookPhase): string {
-  return `${letsencryptDir}/renewal-hooks/${phase}/ngcert`;
-}
 
 /** The command words of the shims in the repository's hooks/: placeholders for node and the installed bundle. */
 export const HOOK_TEMPLATE_COMMAND: readonly string[] = ["@NODE@", "@NGCERT_CLI@"];

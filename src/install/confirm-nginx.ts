@@ -24,8 +24,6 @@ export interface ConfirmOptions {
   probeChallenge: boolean;
   /** How long nginx may take to bind after a start or reload. */
   timeoutMs: number;
-  /** nginx's compiled-in error log, for a configuration without error_log. */
-  defaultErrorLog?: string | undefined;
 }
 
 export async function confirmNginx(settings: Settings, exec: Exec, options: ConfirmOptions): Promise<Confirmation> {
@@ -50,7 +48,7 @@ export async function confirmNginx(settings: Settings, exec: Exec, options: Conf
         kind: "not-listening",
         nginxPid: nginx.pid,
         missing: missing.map((endpoint) => ({ endpoint, heldBy: sockets.filter((socket) => blocks(socket, endpoint) && !socket.holders.some(nginx.isOwn)) })),
-        lastError: readLastNginxError(dump, options.defaultErrorLog),
+        lastError: readLastNginxError(dump),
       };
     }
     await sleep(200);

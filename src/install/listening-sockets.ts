@@ -109,14 +109,3 @@ export function readProgramName(pid: number): string {
     return "?";
   }
 }
-
-/** The parent of a process, from /proc/<pid>/stat (the name in parentheses may hold spaces or parentheses). */
-export function readParentPid(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    return Number.isInteger(ppid) ? ppid : undefined;
-  } catch {
-    return undefined;
-  }
-}

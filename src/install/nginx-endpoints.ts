@@ -5,24 +5,24 @@ import { lookup } from "node:dns/promises";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
+import { readParentPid } from "../fs/process-alive.js";
 import { hostHasIpv6 } from "../nginx/host-ipv6.js";
 import { findServerBlocks, parseListen } from "../nginx/http-servers.js";
-import { readRunningNginxPid } from "../nginx/nginx-control.js";
+import { NginxTestError } from "../nginx/nginx-control.js";
+import { readMasterPid } from "../nginx/nginx-processes.js";
 import { readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
 import { listenTargets } from "../nginx/render-acme.js";
-import type { Directive } from "../nginx/parse-config.js";
 import type { Settings } from "../settings/settings.js";
 import { endpointOf, endpointsToBind, type Endpoint, type SocketHolder } from "./endpoints.js";
-import { readParentPid } from "./listening-sockets.js";
 
-/** `nginx -T`, with nginx's own complaint as the message when the configuration does not load. */
+/** `nginx -T`, with nginx's own complaint (and the file and line it names) as the message when it refuses. */
 export async function readNginxConfig(settings: Settings, exec: Exec): Promise<NginxDump> {
   try {
     return await readNginxDump(settings, exec);
   } catch (error) {
-    if (error instanceof NgcertError && error.code === "NGINX_INVALID") {
-      const complaint = (error.details ?? "").split("\n").find((line) => /\[(emerg|alert|crit)\]/.test(line));
-      throw new NgcertError("NGINX_INVALID", `nginx -t fails: ${complaint ? withoutLogPrefix(complaint) : error.message}`, { cause: error });
+    if (error instanceof NginxTestError) {
+      const { message, file, line } = error.failure;
+      throw new NgcertError("NGINX_INVALID", `nginx -t fails: ${message}${file === undefined ? "" : ` in ${file}${line === undefined ? "" : `:${line}`}`}`, { cause: error });
     }
     throw error;
   }
@@ -61,19 +61,17 @@ export interface RunningNginx {
 
 /** The running master of this configuration (from its pid file), or undefined. */
 export function findRunningNginx(dump: NginxDump): RunningNginx | undefined {
-  const pid = dump.pidFile === undefined ? undefined : readRunningNginxPid(dump.pidFile);
+  const pid = dump.pidFile === undefined ? undefined : readMasterPid(dump.pidFile);
   if (pid === undefined) return undefined;
   return { pid, isOwn: (holder) => holder.pid === pid || readParentPid(holder.pid) === pid };
 }
 
 /** The last error nginx logged (e.g. a failed bind during a reload), from the end of its main error log. */
-export function readLastNginxError(dump: NginxDump, defaultErrorLog: string | undefined): string | undefined {
-  const main: Directive[] = dump.files[0]?.directives ?? [];
-  const file = main.find((directive) => directive.name === "error_log")?.args[0] ?? defaultErrorLog;
-  if (!file || file === "stderr" || file.startsWith("syslog:")) return undefined;
+export function readLastNginxError(dump: NginxDump): string | undefined {
+  if (dump.errorLog === undefined) return undefined;
   let tail: string;
   try {
-    const fd = openSync(file, "r");
+    const fd = openSync(dump.errorLog, "r");
     try {
       const size = fstatSync(fd).size;
       const length = Math.min(size, 16_384);
@@ -86,12 +84,6 @@ export function readLastNginxError(dump: NginxDump, defaultErrorLog: string | un
   } catch {
     return undefined;
   }
-  const lines = tail.split("\n").filter((line) => /\[(emerg|alert|crit)\]/.test(line));
-  const last = lines.at(-1);
-  return last === undefined ? undefined : withoutLogPrefix(last);
-}
-
-/** "2026/01/02 10:00:00 [emerg] 12#12: unknown directive …" or "nginx: [emerg] unknown directive …" → "[emerg] unknown directive …". */
-export function withoutLogPrefix(line: string): string {
-  return line.replace(/^nginx: /, "").replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?/, "[$1] ");
+  const last = tail.split("\n").filter((line) => /\[(emerg|alert|crit)\]/.test(line)).at(-1);
+  return last?.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?/, "[$1] ");
 }

@@ -7,6 +7,9 @@ export interface Directive {
   line: number;
   /** Present for block directives (server { ... }). */
   block?: Directive[];
+  /** Character offsets of the directive in its file: from its name to just after its ";" (simple directives only). */
+  start?: number;
+  end?: number;
 }
 
 export class NginxSyntaxError extends Error {
@@ -23,6 +26,9 @@ interface Token {
   line: number;
   /** Quoted tokens are never punctuation. */
   quoted: boolean;
+  /** Offset of the token's first character (its opening quote when quoted) and just after its last. */
+  start: number;
+  end: number;
 }
 
 function tokenize(text: string): Token[] {
@@ -39,10 +45,11 @@ function tokenize(text: string): Token[] {
     } else if (ch === "#") {
       while (i < text.length && text[i] !== "\n") i++;
     } else if (ch === "{" || ch === "}" || ch === ";") {
-      tokens.push({ text: ch, line, quoted: false });
+      tokens.push({ text: ch, line, quoted: false, start: i, end: i + 1 });
       i++;
     } else if (ch === '"' || ch === "'") {
       const start = line;
+      const startOffset = i;
       let value = "";
       i++;
       while (i < text.length && text[i] !== ch) {
@@ -57,9 +64,10 @@ function tokenize(text: string): Token[] {
       }
       if (i >= text.length) throw new NginxSyntaxError(start, "unterminated quoted string");
       i++;
-      tokens.push({ text: value, line: start, quoted: true });
+      tokens.push({ text: value, line: start, quoted: true, start: startOffset, end: i });
     } else {
       let value = "";
+      const startOffset = i;
       while (i < text.length && !/[\s{};]/.test(text[i]!)) {
         // ${var} inside a word must not end it at the brace.
         if (text[i] === "$" && text[i + 1] === "{") {
@@ -76,7 +84,7 @@ function tokenize(text: string): Token[] {
         }
         value += text[i++];
       }
-      tokens.push({ text: value, line, quoted: false });
+      tokens.push({ text: value, line, quoted: false, start: startOffset, end: i });
     }
   }
   return tokens;
@@ -95,13 +103,16 @@ export function parseNginxConfig(text: string): Directive[] {
         return directives;
       }
       if (!token.quoted && (token.text === "{" || token.text === ";")) throw new NginxSyntaxError(token.line, `unexpected "${token.text}"`);
-      const directive: Directive = { name: token.text, args: [], line: token.line };
+      const directive: Directive = { name: token.text, args: [], line: token.line, start: token.start };
       position++;
       for (;;) {
         const next = tokens[position];
         if (!next) throw new NginxSyntaxError(token.line, `directive "${directive.name}" has no ending ";" or "}"`);
         position++;
-        if (!next.quoted && next.text === ";") break;
+        if (!next.quoted && next.text === ";") {
+          directive.end = next.end;
+          break;
+        }
         if (!next.quoted && next.text === "{") {
           directive.block = parseBlock(depth + 1);
           break;

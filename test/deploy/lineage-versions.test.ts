@@ -4,7 +4,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LINEAGE_KINDS, linkedVersion, previousCompleteVersion, rejectVersion, relinkLineage, rollBackLineage } from "../../src/deploy/lineage-versions.js";
+import { LINEAGE_KINDS, consistentVersion, linkedVersion, moveVersionAside, previousCompleteVersion, rejectedDirFor, relinkLineage } from "../../src/deploy/lineage-versions.js";
+import { finishInterruptedRollbacks, rollBackLineage } from "../../src/deploy/rollback-journal.js";
 
 const NOW = new Date("2026-06-01T12:34:56.789Z");
 const STAMP = "2026-06-01T12-34-56-789Z";
@@ -106,10 +107,11 @@ describe("relinkLineage", () => {
   });
 });
 
-describe("rejectVersion", () => {
+describe("moveVersionAside", () => {
   it("moves the version's 4 files to rejected/<version>-<time>/ and writes REJECTED.txt", () => {
     writeVersions(1, 2);
-    const dir = rejectVersion(archiveDir, 2, "KEY_MISMATCH: privkey.pem does not match", NOW);
+    const dir = rejectedDirFor(archiveDir, 2, NOW);
+    moveVersionAside(archiveDir, 2, dir, "ngcert refused version 2 on 2026-06-01T12:34:56.789Z:\nKEY_MISMATCH: privkey.pem does not match\n");
     expect(dir).toBe(path.join(archiveDir, "rejected", `2-${STAMP}`));
     expect(readdirSync(dir).sort()).toEqual(["REJECTED.txt", "cert2.pem", "chain2.pem", "fullchain2.pem", "privkey2.pem"]);
     expect(readFileSync(path.join(dir, "fullchain2.pem"), "utf8")).toBe("fullchain2");
@@ -118,38 +120,92 @@ describe("rejectVersion", () => {
     expect(readdirSync(archiveDir).sort()).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem", "rejected"]);
   });
 
-  it("moves the files that exist when the version is incomplete", () => {
+  it("moves the files that exist when the version is incomplete, and can be repeated", () => {
     writeVersions(3);
     rmSync(path.join(archiveDir, "chain3.pem"));
-    const dir = rejectVersion(archiveDir, 3, "incomplete", NOW);
+    const dir = rejectedDirFor(archiveDir, 3, NOW);
+    moveVersionAside(archiveDir, 3, dir, "incomplete\n");
+    moveVersionAside(archiveDir, 3, dir, "incomplete\n");
     expect(readdirSync(dir).sort()).toEqual(["REJECTED.txt", "cert3.pem", "fullchain3.pem", "privkey3.pem"]);
     expect(readdirSync(archiveDir)).toEqual(["rejected"]);
   });
 });
 
 describe("rollBackLineage", () => {
-  it("re-links live/ to the previous complete version and moves the refused one aside", () => {
+  let letsencryptDir: string;
+  beforeEach(() => {
+    letsencryptDir = root;
+  });
+
+  it("re-links live/ to the previous complete version and moves the refused one aside, leaving no journal", () => {
     writeVersions(1, 2, 3);
     rmSync(path.join(archiveDir, "cert2.pem"));
     linkLive(3);
-    const message = rollBackLineage(liveDir, "EXPIRED: expired", NOW);
+    const result = rollBackLineage(letsencryptDir, "example.com", liveDir, "EXPIRED: expired", NOW);
     const rejected = path.join(archiveDir, "rejected", `3-${STAMP}`);
-    expect(message).toBe(`live/ points at version 1 again; the refused files are in ${rejected}`);
+    expect(result.message).toBe(`live/ points at version 1 again; the refused files are in ${rejected}`);
     expect(linkedVersion(liveDir)).toBe(1);
     expect(links().fullchain).toBe("../../archive/example.com/fullchain1.pem");
     expect(existsSync(path.join(archiveDir, "cert3.pem"))).toBe(false);
-    expect(readFileSync(path.join(rejected, "REJECTED.txt"), "utf8")).toBe("ngcert refused version 3 on 2026-06-01T12:34:56.789Z:\nEXPIRED: expired\n");
+    expect(readFileSync(path.join(rejected, "REJECTED.txt"), "utf8")).toBe("ngcert refused version 3 of example.com on 2026-06-01T12:34:56.789Z:\nEXPIRED: expired\n");
+    expect(readdirSync(path.join(letsencryptDir, ".ngcert", "journal"))).toEqual([]);
   });
 
   it("does nothing when live/ is not linked to a version", () => {
-    expect(rollBackLineage(liveDir, "reason", NOW)).toBe("live/ is not linked to an archive version, nothing rolled back");
+    expect(rollBackLineage(letsencryptDir, "example.com", liveDir, "reason", NOW)).toEqual({ rolledBack: false, message: "live/ is not linked to an archive version, nothing rolled back" });
   });
 
   it("does nothing when there is no previous version, keeping the refused files in place", () => {
     writeVersions(1);
     linkLive(1);
-    expect(rollBackLineage(liveDir, "reason", NOW)).toBe("there is no previous version to go back to");
+    expect(rollBackLineage(letsencryptDir, "example.com", liveDir, "reason", NOW).rolledBack).toBe(false);
     expect(linkedVersion(liveDir)).toBe(1);
     expect(readdirSync(archiveDir).sort()).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem"]);
+  });
+});
+
+describe("finishInterruptedRollbacks", () => {
+  /** The journal a run killed right after recording its intent leaves: nothing else done yet. */
+  function interruptedIntent(refused: number, to: number): void {
+    const journal = path.join(root, ".ngcert", "journal");
+    mkdirSync(journal, { recursive: true, mode: 0o700 });
+    writeFileSync(
+      path.join(journal, "rollback-0123456789abcdef.json"),
+      JSON.stringify({ name: "example.com", liveDir, archiveDir, refused, to, rejectedDir: rejectedDirFor(archiveDir, refused, NOW), reason: "KEY_MISMATCH", time: NOW.toISOString() }),
+    );
+  }
+
+  it("finishes a rollback killed between two link swaps: live/ on one version, the refused files out of archive/", () => {
+    writeVersions(1, 2);
+    linkLive(2);
+    // Killed after the first two swaps: cert and chain on 1, fullchain and privkey still on 2.
+    for (const kind of ["cert", "chain"]) {
+      rmSync(path.join(liveDir, `${kind}.pem`));
+      symlinkSync(`../../archive/example.com/${kind}1.pem`, path.join(liveDir, `${kind}.pem`));
+    }
+    interruptedIntent(2, 1);
+    expect(finishInterruptedRollbacks(root).map((intent) => intent.refused)).toEqual([2]);
+    expect(consistentVersion(liveDir)).toBe(1);
+    expect(readdirSync(archiveDir).sort()).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem", "rejected"]);
+    expect(finishInterruptedRollbacks(root)).toEqual([]);
+  });
+
+  it("moves the refused files out even when certbot re-linked live/ to them since, and puts live/ back", () => {
+    writeVersions(1, 2);
+    linkLive(2); // certbot's ensure_deployed linked the newest complete version again
+    interruptedIntent(2, 1);
+    finishInterruptedRollbacks(root);
+    expect(consistentVersion(liveDir)).toBe(1);
+    expect(existsSync(path.join(archiveDir, "privkey2.pem"))).toBe(false);
+  });
+
+  it("leaves a newer version certbot renewed since alone, and still moves the refused one out", () => {
+    writeVersions(1, 2, 3);
+    linkLive(3);
+    interruptedIntent(2, 1);
+    finishInterruptedRollbacks(root);
+    expect(consistentVersion(liveDir)).toBe(3);
+    expect(existsSync(path.join(archiveDir, "cert2.pem"))).toBe(false);
+    expect(existsSync(path.join(archiveDir, "cert3.pem"))).toBe(true);
   });
 });

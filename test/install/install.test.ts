@@ -469,7 +469,7 @@ describe.skipIf(!port80Free || !existsSync(PYTHON))("install.sh --root --start-n
     await writeFile(broken, "bogus_directive on;\n");
     const result = await install(root, ["--start-nginx"]);
     expect(result.exitCode).toBe(1);
-    expect(lastLine(result.stderr)).toBe(`install.sh: nginx configuration: nginx -t fails: [emerg] unknown directive "bogus_directive" in ${broken}:1: fix that file (or move it aside), then run install.sh again`);
+    expect(lastLine(result.stderr)).toBe(`install.sh: nginx configuration: nginx -t fails: unknown directive "bogus_directive" in ${broken}:1: fix that file (or move it aside), then run install.sh again`);
     expect(rootNginxPid(root)).toBeUndefined();
     expect(existsSync(path.join(root.nginxDir, "conf.d/ngcert-acme.conf"))).toBe(false);
     await rm(broken);
