@@ -222,7 +222,7 @@ node_bin=""
 run_ngcert() { "$node_bin" "$lib_dir/cli.js" "$@" "${ngcert_args[@]}"; }
 
 # Reads `ngcert install-check settings` into setting_<key> variables.
-setting_webroot="" setting_nginx_conf="" setting_nginx_bin="" setting_http_port=""
+setting_webroot="" setting_nginx_conf="" setting_nginx_bin="" setting_http_port="" setting_version=""
 read_settings() {
   local output key value
   output=$(run_ngcert install-check settings 2>"$scratch/err") || fail "ngcert cannot read its settings: $(reason_in "$scratch/err")"
@@ -510,16 +510,21 @@ fi
 
 # ------------------------------------------------------------------------------------------------------- ports
 nginx_pid=""
+check=(install-check ports)
+[ "$run_init" -eq 0 ] || check+=(--with-catch-all)
 if [ "$manage_nginx" -eq 1 ]; then
+  # One run of the bundle: nginx -T (does the configuration load, does its nginx run), then the ports.
   step="nginx configuration"
-  state=$(nginx_state) || exit 1
+  if ! run_ngcert "${check[@]}" >"$scratch/out" 2>"$scratch/err"; then
+    [ -s "$scratch/out" ] || fail "$(reason_in "$scratch/err"): fix that file (or move it aside), then run install.sh again"
+    step="ports"
+    fail "$(reason_in "$scratch/err")"
+  fi
+  state=$(head -n 1 "$scratch/out")
   [ "$state" = stopped ] || nginx_pid=${state#running }
   if [ -n "$nginx_pid" ]; then say "nginx -t accepts $setting_nginx_conf; nginx runs (pid $nginx_pid)"; else say "nginx -t accepts $setting_nginx_conf; nginx is not running"; fi
   step="ports"
-  check=(install-check ports)
-  [ "$run_init" -eq 0 ] || check+=(--with-catch-all)
-  result=$(run_ngcert "${check[@]}" 2>"$scratch/err") || fail "$(reason_in "$scratch/err")"
-  say "$result"
+  say "$(sed -n 2p "$scratch/out")"
 else
   step="ports"
   skip "checking the ports nginx will listen on (--root without --start-nginx: nginx is not started)"
@@ -541,7 +546,7 @@ nginx_did_not_start() {
   local reason
   reason=$(grep -m 1 '\[emerg\]' "$2" | sed -e 's/^nginx: //' -e 's/^[0-9/]* [0-9:]* \[emerg\] [0-9#]*: /[emerg] /' || true)
   [ -n "$reason" ] || reason=$(reason_in "$2")
-  if ! run_ngcert "${check[@]}" >/dev/null 2>"$scratch/err"; then fail "$1 did not start: $reason; $(reason_in "$scratch/err")"; fi
+  if ! run_ngcert "${check[@]}" >/dev/null 2>"$scratch/err" && [ -n "$(cat "$scratch/err")" ]; then fail "$1 did not start: $reason; $(reason_in "$scratch/err")"; fi
   fail "$1 did not start: $reason: fix that, then run install.sh again"
 }
 
@@ -648,4 +653,4 @@ else
 fi
 
 step="done"
-say "ngcert $("$node_bin" "$lib_dir/cli.js" --version) is installed as $bin_file"
+say "ngcert $setting_version is installed as $bin_file"

@@ -1,13 +1,16 @@
 // `ngcert install-check settings|nginx|ports|confirm`: the checks install.sh runs through the installed bundle, so
 // they use ngcert's own settings resolution and nginx parser. Not listed in --help: an interface for install.sh only.
-// Results go to stdout as one line (key<TAB>value lines for `settings`); a failed check prints one line to stderr
-// that names the cause and the way out, and exits 1.
+// Results go to stdout as one line (key<TAB>value lines for `settings`; for `ports`, first "running PID" or
+// "stopped" once nginx -T has read the configuration); a failed check prints one line to stderr that names the cause
+// and the way out, and exits 1.
 import type { CommandModule } from "./command.js";
 import { NgcertError } from "../errors.js";
 import { renderEndpoint, renderHolders, renderSocket, type Endpoint } from "../install/endpoints.js";
 import { checkPorts } from "../install/check-ports.js";
 import { confirmNginx } from "../install/confirm-nginx.js";
 import { findRunningNginx, readNginxConfig } from "../install/nginx-endpoints.js";
+
+declare const NGCERT_VERSION: string;
 
 const CHECKS = ["settings", "nginx", "ports", "confirm"] as const;
 
@@ -33,6 +36,7 @@ export const installCheckCommand: CommandModule = {
     try {
       if (check === "settings") {
         const values: Record<string, string | number> = {
+          "version": typeof NGCERT_VERSION === "string" ? NGCERT_VERSION : "dev",
           "config": settings.configPath,
           "webroot": settings.webroot,
           "letsencrypt-dir": settings.letsencryptDir,
@@ -54,6 +58,8 @@ export const installCheckCommand: CommandModule = {
       }
       if (check === "ports") {
         const result = await checkPorts(settings, context.exec, { withCatchAll: args["with-catch-all"] === true });
+        // First what nginx -T showed (so a failure without this line is the configuration's, not a port's).
+        say(result.nginxPid === undefined ? "stopped" : `running ${result.nginxPid}`);
         if (result.conflicts.length > 0) {
           const ports = [...new Set(result.conflicts.map((c) => c.wanted.port))];
           const held = [...new Set(result.conflicts.map((c) => `${renderSocket(c.socket)} by ${renderHolders(c.socket.holders)}`))];
