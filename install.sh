@@ -49,6 +49,7 @@ EOF
 
 # ------------------------------------------------------------------------------------------------------- messages
 step="options"
+rerun="install.sh" # what to run again once the cause is fixed
 say() { printf 'install.sh: %s: %s\n' "$step" "$*" >&2; }
 skip() { printf 'install.sh: %s: skipped: %s\n' "$step" "$*" >&2; }
 fail() {
@@ -63,7 +64,7 @@ usage_error() {
 on_error() {
   local status=$1 line=$2 command=$3
   if [ "${BASH_SUBSHELL:-0}" -eq 0 ]; then
-    printf 'install.sh: %s: `%s` failed (exit %s, install.sh line %s); fix the cause, then run install.sh again\n' "$step" "$command" "$status" "$line" >&2
+    printf 'install.sh: %s: `%s` failed (exit %s, install.sh line %s); fix the cause, then run %s again\n' "$step" "$command" "$status" "$line" "$rerun" >&2
   fi
   exit 1
 }
@@ -202,7 +203,7 @@ install_file() {
   temporary="$(dirname "$dest")/.$(basename "$dest").install-tmp"
   if ! install -m "$mode" "$source" "$temporary" 2>"$scratch/err" || ! mv -f "$temporary" "$dest" 2>>"$scratch/err"; then
     rm -f "$temporary" 2>/dev/null || true
-    fail "cannot write $dest: $(tail -n 1 "$scratch/err" | sed 's/^[^:]*: //'); make it writable, then run install.sh again"
+    fail "cannot write $dest: $(tail -n 1 "$scratch/err" | sed 's/^[^:]*: //'); make it writable, then run $rerun again"
   fi
 }
 # write_file DEST MODE TEXT
@@ -213,7 +214,7 @@ write_file() {
 make_dirs() {
   local dir
   for dir in "$@"; do
-    mkdir -p "$dir" 2>"$scratch/err" || fail "cannot create $dir: $(tail -n 1 "$scratch/err" | sed 's/^.*: //'); make it writable, then run install.sh again"
+    mkdir -p "$dir" 2>"$scratch/err" || fail "cannot create $dir: $(tail -n 1 "$scratch/err" | sed 's/^.*: //'); make it writable, then run $rerun again"
   done
 }
 
@@ -233,15 +234,21 @@ read_settings() {
 
 # nginx_state: "running PID" or "stopped"; stops the script when nginx cannot read its configuration.
 nginx_state() {
-  run_ngcert install-check nginx 2>"$scratch/err" || fail "$(reason_in "$scratch/err"): fix that file (or move it aside), then run install.sh again"
+  run_ngcert install-check nginx 2>"$scratch/err" || fail "$(reason_in "$scratch/err"): fix that file (or move it aside), then run $rerun again"
 }
 
 # ------------------------------------------------------------------------------------------------------- uninstall
 if [ "$uninstall" -eq 1 ]; then
   step="uninstall"
+  rerun="install.sh --uninstall"
   if [ ! -f "$manifest" ]; then
     say "nothing to remove: $manifest does not exist (install.sh has not installed ngcert here)"
     exit 0
+  fi
+  # The watcher first: it reloads nginx itself, and must not act on a half-removed setup.
+  if recorded "created-unit" && [ "$systemd" -eq 1 ]; then
+    systemctl disable --now ngcert-watch.service >/dev/null 2>&1 || true
+    say "stopped and disabled ngcert-watch.service"
   fi
   node_bin=$(sed -n 's/^node //p' "$manifest" | tail -n 1)
   [ -x "$node_bin" ] || node_bin=$(command -v node || true)
@@ -292,7 +299,7 @@ if [ "$uninstall" -eq 1 ]; then
     elif [ "$nginx_changed" -eq 1 ] || recorded "reload-pending"; then
       # Recorded first: an uninstall interrupted before the reload reloads on its next run.
       recorded "reload-pending" || record "reload-pending"
-      run_ngcert reload >"$scratch/log" 2>&1 || fail "ngcert reload failed: $(reason_in "$scratch/log"); nginx keeps its previous configuration: fix the cause, then run install.sh --uninstall again"
+      run_ngcert reload >"$scratch/log" 2>&1 || fail "ngcert reload failed: $(reason_in "$scratch/log"); nginx keeps its previous configuration: fix the cause, then run $rerun again"
       result=$(run_ngcert install-check confirm 2>"$scratch/err") || fail "$(reason_in "$scratch/err")"
       say "nginx reloaded without ngcert's files: $result"
     else
@@ -319,11 +326,8 @@ if [ "$uninstall" -eq 1 ]; then
   fi
   rm -f "$(dirname "$config_file")/.config.json.install-tmp"
   if recorded "created-unit"; then
-    if [ "$systemd" -eq 1 ]; then
-      systemctl disable --now ngcert-watch.service >/dev/null 2>&1 || true
-      systemctl daemon-reload || true
-    fi
     rm -f "$unit_file" "$(dirname "$unit_file")/.ngcert-watch.service.install-tmp"
+    [ "$systemd" -eq 0 ] || systemctl daemon-reload || true
     say "removed ngcert-watch.service"
   fi
   if [ -L "$bin_file" ] || { [ -f "$bin_file" ] && sed -n 2p "$bin_file" | grep -qF "$wrapper_marker"; }; then
@@ -422,7 +426,7 @@ step="bundle"
 make_dirs "$lib_dir" "$bin_dir"
 # The manifest exists before anything else is installed, so --uninstall finds whatever a run did.
 if [ ! -f "$manifest" ]; then
-  : 2>"$scratch/err" >"$manifest" || fail "cannot write $manifest: $(tail -n 1 "$scratch/err" | sed 's/^.*: //'); make it writable, then run install.sh again"
+  : 2>"$scratch/err" >"$manifest" || fail "cannot write $manifest: $(tail -n 1 "$scratch/err" | sed 's/^.*: //'); make it writable, then run $rerun again"
 fi
 for package in "${new_packages[@]}"; do record "installed-package $package"; done
 recorded "node $node_bin" || record "node $node_bin"
@@ -516,7 +520,7 @@ if [ "$manage_nginx" -eq 1 ]; then
   # One run of the bundle: nginx -T (does the configuration load, does its nginx run), then the ports.
   step="nginx configuration"
   if ! run_ngcert "${check[@]}" >"$scratch/out" 2>"$scratch/err"; then
-    [ -s "$scratch/out" ] || fail "$(reason_in "$scratch/err"): fix that file (or move it aside), then run install.sh again"
+    [ -s "$scratch/out" ] || fail "$(reason_in "$scratch/err"): fix that file (or move it aside), then run $rerun again"
     step="ports"
     fail "$(reason_in "$scratch/err")"
   fi
