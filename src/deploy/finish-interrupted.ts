@@ -32,5 +32,18 @@ export function finishInterrupted(settings: Settings): string[] {
       done.push(`removed ${path.join(dir, name)}, left by an interrupted run`);
     }
   }
+  // Live directories staged for an exchange that never happened (switch-live-dir.ts).
+  const liveRoot = path.join(settings.letsencryptDir, "live");
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(liveRoot);
+  } catch {
+    entries = [];
+  }
+  for (const name of entries) {
+    if (!/^\..+\.ngcert-staged-[0-9a-f]{8}$/.test(name)) continue;
+    rmSync(path.join(liveRoot, name), { recursive: true, force: true });
+    done.push(`removed ${path.join(liveRoot, name)}, left by an interrupted run`);
+  }
   return done;
 }

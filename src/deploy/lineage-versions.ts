@@ -1,9 +1,9 @@
 // certbot's archive versions: live/<name>/*.pem are relative symlinks to archive/<name>/<kind><N>.pem. Rolling back
 // is re-pointing them at an earlier N; refusing a version moves its files out of archive/, because certbot re-links
 // live/ to the newest complete version it finds there on its next run (storage.ensure_deployed), without deploy
-// hooks. Four link swaps and four moves are not one rename, so a rollback records its intent first
-// (rollback-journal.ts) and whoever runs next finishes it.
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
+// hooks. Several steps are not one rename, so a rollback records its intent first (rollback-journal.ts) and whoever
+// runs next finishes it.
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { parseCertificatePems } from "../certs/pem.js";
@@ -49,18 +49,6 @@ export function isCompleteVersion(archiveDir: string, version: number): boolean 
 export function previousCompleteVersion(archiveDir: string, before: number): number | undefined {
   for (let version = before - 1; version >= 1; version--) if (isCompleteVersion(archiveDir, version)) return version;
   return undefined;
-}
-
-/** Points every live/ link at `version`, each swapped atomically (new link, then rename over the old one). */
-export function relinkLineage(liveDir: string, archiveDir: string, version: number): void {
-  for (const kind of LINEAGE_KINDS) {
-    const link = path.join(liveDir, `${kind}.pem`);
-    const temp = path.join(liveDir, `.${kind}.pem.ngcert-tmp`);
-    rmSync(temp, { force: true });
-    symlinkSync(path.relative(liveDir, path.join(archiveDir, `${kind}${version}.pem`)), temp);
-    renameSync(temp, link);
-    faultStep(`relink ${kind}`);
-  }
 }
 
 /** Moves a refused version's remaining files into `rejectedDir` with a note saying why; safe to repeat. */

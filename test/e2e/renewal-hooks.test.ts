@@ -81,7 +81,7 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
   function expectRefusalLine(line: string | undefined, name: string, reason: RegExp): void {
     expect(line).toMatch(new RegExp(`^ngcert hook deploy: ${escape(name)}: refused version 2: `));
     expect(line).toMatch(reason);
-    expect(line).toContain(`; live/ points at version 1 again; the refused files are in ${archive(name)}/rejected/2-`);
+    expect(line).toContain(`; live/ points at the previous certificate again (version 1, now as version 3); the refused files are in ${archive(name)}/rejected/2-`);
   }
 
   function expectRefused(name: string, run: NgcertRun, reason: RegExp): void {
@@ -119,11 +119,15 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     expect(verify.exitCode, describeRun(verify)).toBe(0);
   }
 
-  /** After a refused deploy of version 2: live/ on version 1, version 2's files under rejected/, nginx untouched. */
+  /**
+   * After a refused deploy of version 2: version 1's certificate back in live/ as version 3 (newer than anything certbot
+   * could re-link to), version 2's files under rejected/, nginx untouched.
+   */
   async function expectRolledBack(name: string, reason: RegExp, servedBefore: X509Certificate): Promise<void> {
-    expect(await linkedVersions(name)).toEqual(versionLinks(name, 1));
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 3));
     const kept = (await readdir(archive(name))).sort();
-    expect(kept).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem", "rejected"]);
+    expect(kept).toEqual(["cert1.pem", "cert3.pem", "chain1.pem", "chain3.pem", "fullchain1.pem", "fullchain3.pem", "privkey1.pem", "privkey3.pem", "rejected"]);
+    for (const kind of KINDS) expect(await readFile(path.join(archive(name), `${kind}3.pem`), "utf8")).toBe(await readFile(path.join(archive(name), `${kind}1.pem`), "utf8"));
     const rejected = await readdir(path.join(archive(name), "rejected"));
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatch(/^2-\d{4}-\d{2}-\d{2}T/);
@@ -226,12 +230,12 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     await expectRolledBack(name, reason, before);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
 
-    // certbot numbers the next version 2 again (rejected/ is not a version) and the hooks deploy it.
+    // certbot numbers the next version 4 and the hooks deploy it.
     const renewal = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
     expect(renewal.exitCode, describeCertbot(renewal)).toBe(0);
-    expect(renewal.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
+    expect(renewal.stdout).toContain(`ngcert hook deploy: ${name}: version 4 verified`);
     expect(renewal.stdout).toContain("nginx reloaded");
-    expect(await linkedVersions(name)).toEqual(versionLinks(name, 2));
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 4));
     const renewed = await readCertificateFile(live(name));
     expect(renewed.fingerprint256).not.toBe(refusedCert.fingerprint256);
     expect(renewed.fingerprint256).not.toBe(before.fingerprint256);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePrometheusText, readSample, type Family } from "../helpers/parse-prometheus-text.js";
-import { pointLiveAt } from "../world/lineage-links.js";
+import { pointLiveAt, readLiveLinks } from "../world/lineage-links.js";
 import { readSettledNginxProcesses } from "../world/nginx-processes.js";
 import { pollUntilServed } from "../world/poll-served.js";
 import { requirePrograms } from "../world/programs.js";
@@ -137,14 +137,16 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
     expect(problem.event).toMatchObject({ version: 3, refused: true, rolledBack: true, reloaded: false });
     expect(String(problem.event.reason)).toMatch(/^KEY_MISMATCH: /);
     expect(since(from).map((event) => event.event).slice(0, 2)).toEqual(["changed", "problem"]);
-    // live/ is back on version 2, version 3 is out of archive/, and nginx was not reloaded: it still presents version 2.
-    expect(await readlink(path.join(w().dirs.letsencryptDir, "live", SITE, "privkey.pem"))).toBe(`../../archive/${SITE}/privkey2.pem`);
+    // Version 2 is back in live/ (as version 4), version 3 is out of archive/, and nginx was not reloaded: it still
+    // presents version 2.
+    expect(await readlink(path.join(w().dirs.letsencryptDir, "live", SITE, "privkey.pem"))).toBe(`../../archive/${SITE}/privkey4.pem`);
+    expect(await readFile(archive(SITE, "privkey4.pem"), "utf8")).toBe(await readFile(archive(SITE, "privkey2.pem"), "utf8"));
     expect(existsSync(archive(SITE, "privkey3.pem"))).toBe(false);
     expect((await served(SITE)).fingerprint256).toBe(before.fingerprint256);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
 
     // Its own rollback is a change the watcher then verifies: version 2, served.
-    await watcher!.waitForEvent((event) => event.event === "verified" && event.name === SITE && event.version === 2, { from, what: `a verified event for ${SITE}, version 2` });
+    await watcher!.waitForEvent((event) => event.event === "verified" && event.name === SITE && event.version === 4, { from, what: `a verified event for ${SITE}, version 4` });
     const after = await readMetrics();
     expect(after.get("ngcert_certificate_problems")?.samples).toEqual([]);
     expect(readSample(after, "ngcert_certificate_served_matches_disk", { name: SITE })).toBe(1);
@@ -159,7 +161,10 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
     expect(String(problem.event.reason)).toMatch(/UNREADABLE/);
     // Refused like any unfit version: live/ goes back to the last complete version, which nginx serves.
     expect(problem.event).toMatchObject({ refused: true, rolledBack: true });
-    expect(await readlink(path.join(w().dirs.letsencryptDir, "live", SITE, "cert.pem"))).toBe(`../../archive/${SITE}/cert2.pem`);
+    const links = await readLiveLinks(w().dirs.letsencryptDir, SITE);
+    const version = /cert(\d+)\.pem$/.exec(links.cert)?.[1];
+    expect(version).not.toBe("9");
+    expect(links).toEqual(Object.fromEntries(Object.keys(links).map((kind) => [kind, `../../archive/${SITE}/${kind}${version}.pem`])));
 
     const restored = watcher!.mark();
     await pointLiveAt(w().dirs.letsencryptDir, SITE, 2, ["cert"]);
