@@ -41,7 +41,7 @@ const outputs = new Map(result.outputFiles.map((file) => [path.basename(file.pat
 const licences = renderLicences(bundledPackages(Object.keys(result.metafile.inputs)));
 
 // Every file is written whole under a temporary name and renamed into place, the bundle last: a build killed half-way
-// never leaves a dist/cli.js that looks complete (install.sh installs dist/cli.js when it is newer than the sources).
+// never leaves a dist/cli.js that looks complete (install.sh rebuilds only when dist/cli.js is older than the sources).
 mkdirSync(dist, { recursive: true });
 const writeAtomically = (name, contents, mode = 0o644) => {
   const temporary = path.join(dist, `.${name}.tmp`);
