@@ -1,13 +1,12 @@
-// The ngcert program (bundled by scripts/build.mjs behind a launcher that answers --version without compiling it).
-// The same file doubles as the lineage reader thread (see status/parallel-read.ts), marked by READ_WORKER_ARG.
+#!/usr/bin/env node
+// The ngcert executable (bundled by scripts/build.mjs into dist/cli.js). `--version` answers before any other module
+// is initialised: the rest of the program is loaded by import() behind it, so the answer costs little more than
+// starting node. The same file doubles as the lineage reader thread (see status/parallel-read.ts), marked by
+// READ_WORKER_ARG.
+declare const NGCERT_VERSION: string;
+
 const READ_WORKER_ARG = "--ngcert-read-worker";
 const args = process.argv.slice(2);
-
-// `ngcert status | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code !== "EPIPE") throw error;
-  process.exit(process.exitCode ?? 0);
-});
 
 async function main(): Promise<void> {
   if (args[0] === READ_WORKER_ARG) {
@@ -18,6 +17,14 @@ async function main(): Promise<void> {
       return;
     }
   }
+  // `ngcert status | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+  // `ngcert watch` idles for months: a young generation that never grows, set before the program allocates, keeps the
+  // heap V8 reserves during its first full check (thousands of lineages at once) from staying resident afterwards.
+  if (args[0] === "watch") (await import("node:v8")).setFlagsFromString("--semi-space-growth-factor=1");
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");
   // The bundle is CommonJS: __filename is the installed file, which hooks and reader threads run again.
@@ -25,7 +32,15 @@ async function main(): Promise<void> {
   process.exitCode = await runCli(args, { ...defaultContext(), workerScript: self, selfCommand: [process.execPath, self] });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`ngcert: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  process.stdout.write(`${typeof NGCERT_VERSION === "string" ? NGCERT_VERSION : "dev"}\n`);
+} else {
+  main().catch(async (error: unknown) => {
+    process.stderr.write(`ngcert: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (args.includes("--verbose") && error instanceof Error && error.stack) {
+      const { mapStackToSources } = await import("./cli/source-mapped-stack.js");
+      process.stderr.write(`${mapStackToSources(error.stack, __filename)}\n`);
+    }
+    process.exitCode = 1;
+  });
+}

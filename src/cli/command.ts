@@ -8,7 +8,8 @@ export type ParsedArgs = Record<string, unknown> & { _: (string | number)[] };
 export interface CommandModule {
   /** yargs command string, e.g. "status [names..]". */
   command: string;
-  describe: string;
+  /** false: not listed in --help (an interface for install.sh, not for people). */
+  describe: string | false;
   builder: (yargs: Argv) => Argv;
   run: (args: ParsedArgs, settings: Settings, context: Context) => Promise<number>;
 }

@@ -9,5 +9,6 @@ import { renewCommand } from "../commands/renew.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 import { watchCommand } from "../commands/watch.js";
+import { installCheckCommand } from "./install-check-command.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, watchCommand, hookCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, watchCommand, hookCommand, installCheckCommand];

@@ -11,6 +11,7 @@ import { resolveSettings } from "../settings/resolve-settings.js";
 import type { CommandModule, ParsedArgs } from "./command.js";
 import { COMMANDS } from "./commands.js";
 import { addGlobalOptions } from "./global-options.js";
+import { mapStackToSources } from "./source-mapped-stack.js";
 
 declare const NGCERT_VERSION: string;
 const VERSION = typeof NGCERT_VERSION === "string" ? NGCERT_VERSION : "dev";
@@ -29,7 +30,7 @@ export async function runCli(argv: readonly string[], context: Context): Promise
   const parser = direct
     ? createParser(argv.slice(1), `ngcert ${commandName(direct)}`).command(
         `$0${direct.command.slice(commandName(direct).length)}`,
-        direct.describe,
+        describeForYargs(direct),
         direct.builder,
         choose(direct),
       )
@@ -37,7 +38,7 @@ export async function runCli(argv: readonly string[], context: Context): Promise
         "ngcert <command> [options]\n\nLet's Encrypt certificates for every site behind nginx, renewed without stopping nginx.",
       );
   if (!direct) {
-    for (const command of COMMANDS) parser.command(command.command, command.describe, command.builder, choose(command));
+    for (const command of COMMANDS) parser.command(command.command, describeForYargs(command), command.builder, choose(command));
     parser.demandCommand(1, "give a command; `ngcert --help` lists them");
   }
 
@@ -68,6 +69,11 @@ export async function runCli(argv: readonly string[], context: Context): Promise
   } catch (error) {
     return report(error, context, verbose);
   }
+}
+
+/** yargs leaves a command whose description is false out of --help; its type declarations admit only strings. */
+function describeForYargs(command: CommandModule): string {
+  return command.describe as string;
 }
 
 function commandName(command: CommandModule): string {
@@ -121,7 +127,8 @@ function report(error: unknown, context: Context, verbose: boolean): number {
         break;
       }
     }
-    if (error instanceof Error && error.stack) context.stderr.write(`${error.stack}\n`);
+    // From the bundle, the frames are mapped back to src/ through cli.js.map.
+    if (error instanceof Error && error.stack) context.stderr.write(`${context.workerScript ? mapStackToSources(error.stack, context.workerScript) : error.stack}\n`);
   }
   return exitCodeFor(error);
 }

@@ -1,5 +1,7 @@
 // Renders the executables `ngcert init` installs into certbot's renewal-hooks/{pre,deploy,post}/: thin shims that hand
-// over to `ngcert hook <phase>`, with the settings init was given on its command line or in its environment.
+// over to `ngcert hook <phase>`, with the settings init was given on its command line or in its environment. The
+// repository's hooks/ holds the same shims rendered with HOOK_TEMPLATE_COMMAND: what init installs is that file with
+// the two placeholders replaced by node's and the bundle's paths and the settings appended (test/hooks checks both).
 
 import type { HookPhase } from "../certbot/hook-paths.js";
 
@@ -11,6 +13,9 @@ const WHEN: Record<HookPhase, string> = {
   post: "after a renewal run",
 };
 
+/** The command words of the shims in the repository's hooks/: placeholders for node and the installed bundle. */
+export const HOOK_TEMPLATE_COMMAND: readonly string[] = ["@NODE@", "@NGCERT_CLI@"];
+
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
@@ -19,7 +24,8 @@ function shellQuote(word: string): string {
 export function renderHookShim(phase: HookPhase, command: readonly string[], settingArgs: readonly string[]): string {
   const words = [...command, "hook", phase, ...settingArgs].map(shellQuote).join(" ");
   return `#!/bin/sh
-# Written by \`ngcert init\`: certbot runs this ${WHEN[phase]}; \`ngcert hook ${phase}\` does the work.
+# ngcert's certbot ${phase} hook: certbot runs this ${WHEN[phase]}; \`ngcert hook ${phase}\` does the work.
+# \`ngcert init\` installs it from hooks/${phase} of ngcert's source: node's and ngcert's paths filled in, settings added.
 exec ${words}
 `;
 }

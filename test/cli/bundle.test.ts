@@ -1,16 +1,20 @@
 // The built bundle (`node dist/cli.js`, what install.sh installs) behaves like the in-process CLI: same text, same
-// exit codes, same JSON — including when status reads many lineages on worker threads.
+// exit codes, same JSON — including when status reads many lineages on reader threads, which run the bundle again.
+// It is readable, its stack traces point at src/ through its source map, and it carries its dependencies' licences.
 import { readFileSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { execa } from "execa";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeLineage } from "../helpers/lineage-tree.js";
 import { days, makeCa, makeLeaf, type TestCert } from "../helpers/pki.js";
-import { assertBundleBuilt, runBundle } from "../helpers/run-bundle.js";
+import { BUNDLE, assertBundleBuilt, runBundle } from "../helpers/run-bundle.js";
 import { runNgcert } from "../helpers/run-cli.js";
 import { createWorkspace, removeWorkspace, type Workspace } from "../helpers/workspace.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const REPO = path.resolve(import.meta.dirname, "../..");
+const THREAD_PROBE = path.join(import.meta.dirname, "fixtures/reader-thread-probe.cjs");
 
 // The bundle runs on the real clock, so these certificates are made around it, half a day from any day boundary.
 let intermediate: TestCert;
@@ -85,21 +89,83 @@ describe("dist/cli.js", () => {
     expect(table).toEqual(await inProcess(["status", ...workspace.args]));
   });
 
-  it("reads many lineages on worker threads to the same result as one thread", async () => {
-    const names = Array.from({ length: 120 }, (_, i) => `many-${String(i).padStart(3, "0")}`);
+  it("reads many lineages on reader threads, each running the bundle again, to the same result as one thread", async () => {
+    const names = Array.from({ length: 300 }, (_, i) => `many-${String(i).padStart(3, "0")}`);
     for (const [i, name] of names.entries()) {
       const broken = i % 10 === 7 ? { files: { privkey: leaves[(i + 1) % 3]!.key.privateKeyPem } } : {};
       await writeLineage(workspace.letsencryptDir, { name, leaf: leaves[i % 3]!, chain: [intermediate], ...broken });
     }
     await mkdir(path.join(workspace.letsencryptDir, "live", "no-conf"));
     const argv = ["status", "--json", ...workspace.args];
-    const bundle = await bundled(argv);
-    expect([bundle.code, bundle.stderr]).toEqual([1, ""]);
+    // The probe reports 4 cores whatever this machine has (status then starts 3 reader threads, also on one CPU) and
+    // logs, from inside each thread, how many lineages it read.
+    const threadLog = path.join(workspace.root, "threads.log");
+    const run = () =>
+      execa(process.execPath, ["-r", THREAD_PROBE, BUNDLE, ...argv], {
+        reject: false,
+        extendEnv: false,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NGCERT_TEST_CPUS: "4", NGCERT_TEST_THREAD_LOG: threadLog },
+        cwd: workspace.root,
+        stdin: "ignore",
+        stripFinalNewline: false,
+      });
+    const bundle = await run();
+    expect([bundle.exitCode, bundle.stderr]).toEqual([1, ""]);
+    const threads = (await readFile(threadLog, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { threadId: number; argv: string[]; read: number });
+    expect(threads.map((thread) => thread.argv)).toEqual([["--ngcert-read-worker"], ["--ngcert-read-worker"], ["--ngcert-read-worker"]]);
+    expect(new Set(threads.map((thread) => thread.threadId)).size).toBe(3);
+    expect(threads.reduce((sum, thread) => sum + thread.read, 0)).toBeGreaterThan(0);
+
     const certificates = (JSON.parse(bundle.stdout) as { certificates: { name: string; problems: { code: string }[] }[] }).certificates;
     expect(certificates.map((cert) => cert.name)).toEqual([...names, "no-conf"]);
-    expect(certificates.filter((cert) => cert.problems.some((p) => p.code === "KEY_MISMATCH"))).toHaveLength(12);
-    expect(bundle).toEqual(await inProcess(["status", "--json", "--letsencrypt-dir", workspace.letsencryptDir, "--cache-dir", path.join(workspace.root, "other-cache"), "--config", workspace.configPath]));
+    expect(certificates.filter((cert) => cert.problems.some((p) => p.code === "KEY_MISMATCH"))).toHaveLength(30);
+    const oneThread = await inProcess(["status", "--json", "--letsencrypt-dir", workspace.letsencryptDir, "--cache-dir", path.join(workspace.root, "other-cache"), "--config", workspace.configPath]);
+    expect({ code: bundle.exitCode, stdout: bundle.stdout, stderr: bundle.stderr }).toEqual(oneThread);
     // And again from the cache the first run wrote.
-    expect(await bundled(argv)).toEqual(bundle);
+    expect((await run()).stdout).toEqual(bundle.stdout);
+  });
+
+  it("is readable: not minified, the source's function names kept, a linked source map beside it", async () => {
+    const text = await readFile(BUNDLE, "utf8");
+    expect(text.startsWith("#!/usr/bin/env node\n\"use strict\";\n")).toBe(true);
+    for (const name of ["async function runCli(", "function resolveSettings(", "function readAllStamped(", "function unifiedDiff("]) expect(text).toContain(name);
+    // One statement a line, as written (the few long lines are dependencies' data tables).
+    const lines = text.split("\n");
+    expect(lines.length).toBeGreaterThan(10_000);
+    expect(lines.filter((line) => line.length > 300).length).toBeLessThan(lines.length / 100);
+    expect(text.trimEnd().endsWith("//# sourceMappingURL=cli.js.map")).toBe(true);
+    const map = JSON.parse(await readFile(`${BUNDLE}.map`, "utf8")) as { sources: string[] };
+    expect(map.sources).toContain("../src/cli.ts");
+  });
+
+  it("with --verbose, prints a stack trace whose frames point at the lines of src/ that threw", async () => {
+    await rm(workspace.letsencryptDir, { recursive: true });
+    const bundle = await bundled(["status", ...workspace.args, "--verbose"]);
+    expect(bundle.code).toBe(2);
+    const frames = [...bundle.stderr.matchAll(/^ {4}at (?:(\S+) \()?(src\/[\w/.-]+\.ts):(\d+):(\d+)\)?$/gm)];
+    expect(frames.map((frame) => frame[1])).toEqual(expect.arrayContaining(["listLineages", "runCli"]));
+    // The first frame is the line of src/ that threw, at the column of its `new`.
+    const [, , file, line, column] = frames[0]!;
+    const source = (await readFile(path.join(REPO, file!), "utf8")).split("\n")[Number(line) - 1]!;
+    expect(source.slice(Number(column) - 1)).toMatch(/^new NgcertError\(/);
+    expect(bundle.stderr).not.toContain("cli.js:");
+  });
+
+  it("carries the licence text of every bundled package in THIRD-PARTY-LICENSES.txt", async () => {
+    const licences = await readFile(path.join(path.dirname(BUNDLE), "THIRD-PARTY-LICENSES.txt"), "utf8");
+    // The source map lists every file esbuild put in the bundle: each package among them must be credited.
+    const map = JSON.parse(await readFile(`${BUNDLE}.map`, "utf8")) as { sources: string[] };
+    const packages = new Set(map.sources.flatMap((source) => /^\.\.\/(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1] ?? []));
+    expect(packages.size).toBeGreaterThan(10);
+    for (const dir of packages) {
+      const manifest = JSON.parse(await readFile(path.join(REPO, dir, "package.json"), "utf8")) as { name: string; version: string };
+      expect(licences).toContain(`${manifest.name}@${manifest.version} (`);
+    }
+    for (const name of ["yargs", "execa", "chokidar", "diff"]) {
+      const dir = path.join(REPO, "node_modules", name);
+      const file = (await readdir(dir)).find((entry) => /^licen[cs]e/i.test(entry))!;
+      const licence = (await readFile(path.join(dir, file), "utf8")).trim();
+      expect(licences).toContain(licence);
+    }
   });
 });
