@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Directive } from "./parse-config.js";
 
 // As glob(3), which nginx uses: a wildcard never matches a name's leading dot; [a-z] and [!a-z] are sets.
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   let source = "";
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i]!;

@@ -7,6 +7,17 @@ export interface Directive {
   line: number;
   /** Present for block directives (server { ... }). */
   block?: Directive[];
+  /** With `{ offsets: true }`: where the directive's text starts and ends (after its ";" or "}"), for editing it. */
+  start?: number;
+  end?: number;
+  /** With `{ offsets: true }`, block directives only: just after "{" and at "}". */
+  blockStart?: number;
+  blockEnd?: number;
+}
+
+export interface ParseOptions {
+  /** Record character offsets on every directive (what a file edit needs); off by default. */
+  offsets?: boolean;
 }
 
 export class NginxSyntaxError extends Error {
@@ -21,6 +32,9 @@ export class NginxSyntaxError extends Error {
 interface Token {
   text: string;
   line: number;
+  /** Offset of the token's first character (the opening quote of a quoted one) and just after its last. */
+  start: number;
+  end: number;
   /** Quoted tokens are never punctuation. */
   quoted: boolean;
 }
@@ -39,10 +53,11 @@ function tokenize(text: string): Token[] {
     } else if (ch === "#") {
       while (i < text.length && text[i] !== "\n") i++;
     } else if (ch === "{" || ch === "}" || ch === ";") {
-      tokens.push({ text: ch, line, quoted: false });
+      tokens.push({ text: ch, line, quoted: false, start: i, end: i + 1 });
       i++;
     } else if (ch === '"' || ch === "'") {
       const start = line;
+      const from = i;
       let value = "";
       i++;
       while (i < text.length && text[i] !== ch) {
@@ -57,8 +72,9 @@ function tokenize(text: string): Token[] {
       }
       if (i >= text.length) throw new NginxSyntaxError(start, "unterminated quoted string");
       i++;
-      tokens.push({ text: value, line: start, quoted: true });
+      tokens.push({ text: value, line: start, quoted: true, start: from, end: i });
     } else {
+      const from = i;
       let value = "";
       while (i < text.length && !/[\s{};]/.test(text[i]!)) {
         // ${var} inside a word must not end it at the brace.
@@ -76,13 +92,13 @@ function tokenize(text: string): Token[] {
         }
         value += text[i++];
       }
-      tokens.push({ text: value, line, quoted: false });
+      tokens.push({ text: value, line, quoted: false, start: from, end: i });
     }
   }
   return tokens;
 }
 
-export function parseNginxConfig(text: string): Directive[] {
+export function parseNginxConfig(text: string, options: ParseOptions = {}): Directive[] {
   const tokens = tokenize(text);
   let position = 0;
   const parseBlock = (depth: number): Directive[] => {
@@ -96,14 +112,22 @@ export function parseNginxConfig(text: string): Directive[] {
       }
       if (!token.quoted && (token.text === "{" || token.text === ";")) throw new NginxSyntaxError(token.line, `unexpected "${token.text}"`);
       const directive: Directive = { name: token.text, args: [], line: token.line };
+      if (options.offsets) directive.start = token.start;
       position++;
       for (;;) {
         const next = tokens[position];
         if (!next) throw new NginxSyntaxError(token.line, `directive "${directive.name}" has no ending ";" or "}"`);
         position++;
-        if (!next.quoted && next.text === ";") break;
+        if (!next.quoted && next.text === ";") {
+          if (options.offsets) directive.end = next.end;
+          break;
+        }
         if (!next.quoted && next.text === "{") {
           directive.block = parseBlock(depth + 1);
+          if (options.offsets) {
+            const close = tokens[position - 1]!;
+            Object.assign(directive, { blockStart: next.end, blockEnd: close.start, end: close.end });
+          }
           break;
         }
         if (!next.quoted && next.text === "}") throw new NginxSyntaxError(next.line, `directive "${directive.name}" is not terminated by ";"`);
