@@ -32,6 +32,8 @@ export interface ChallengePrediction {
   hops: Hop[];
   /** Why it fails or cannot be told, in words, when it does not pass. */
   verdict: string;
+  /** Set when the CA stops following redirects: the last hop's answer itself is not the problem. */
+  redirectStopped?: boolean;
 }
 
 export function tokenPath(webroot: string, token: string): string {
@@ -74,8 +76,8 @@ export function predictChallenge(config: Omit<TraceConfig, "files">, target: Cha
           return { domain: target.domain, ok: false, hops, verdict: `${at} redirects to ${JSON.stringify(outcome.location)}, which is not a URL` };
         }
         const refused = refusedRedirect(next, target);
-        if (refused) return { domain: target.domain, ok: false, hops, verdict: `${at} redirects to ${next.href}: ${refused}` };
-        if (hops.length >= MAX_REDIRECTS) return { domain: target.domain, ok: false, hops, verdict: `${MAX_REDIRECTS} requests and still redirected (the last to ${next.href})` };
+        if (refused) return { domain: target.domain, ok: false, hops, redirectStopped: true, verdict: `${at} redirects to ${next.href}: ${refused}` };
+        if (hops.length >= MAX_REDIRECTS) return { domain: target.domain, ok: false, hops, redirectStopped: true, verdict: `${MAX_REDIRECTS} requests and still redirected (the last to ${next.href})` };
         url = next;
       }
     }

@@ -1,12 +1,14 @@
 // Every command the CLI offers, in help order.
 import type { CommandModule } from "./command.js";
 import { addCommand } from "../commands/add.js";
+import { doctorCommand } from "../commands/doctor.js";
 import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
+import { migrateCommand } from "../commands/migrate.js";
 import { removeCommand } from "../commands/remove.js";
 import { renewCommand } from "../commands/renew.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 import { watchCommand } from "../commands/watch.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, statusCommand, verifyCommand, watchCommand, hookCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, hookCommand];

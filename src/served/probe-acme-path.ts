@@ -34,6 +34,12 @@ export interface AcmeProbeOptions {
   /** The local address a connection for this host name arrives at. */
   addressFor(host: string): string;
   timeoutMs?: number;
+  /** The token's file name; default a random one shaped like the CA's (43 base64url characters). */
+  token?: string;
+}
+
+export function randomToken(): string {
+  return randomBytes(32).toString("base64url").slice(0, 43);
 }
 
 interface Answer {
@@ -108,7 +114,7 @@ async function probeOne(domain: string, token: string, options: AcmeProbeOptions
 /** Probes every domain with one token file in `webroot`, removed again afterwards with any directory it created. */
 export async function probeAcmePath(options: AcmeProbeOptions): Promise<AcmeProbe[]> {
   const dir = path.join(options.webroot, ".well-known", "acme-challenge");
-  const token = `ngcert-doctor-${randomBytes(12).toString("hex")}`;
+  const token = options.token ?? randomToken();
   const file = path.join(dir, token);
   const created = mkdirSync(dir, { recursive: true, mode: 0o755 });
   try {
