@@ -49,9 +49,10 @@ function classifyHop(trace: Trace, snippetPath: string): FindingCode {
   if (codes.has("server-return") || codes.has("server-rewrite") || codes.has("server-if")) {
     return trace.outcome.kind === "redirect" ? "CHALLENGE_SERVER_REDIRECT" : "CHALLENGE_SERVER_RETURN";
   }
-  if (codes.has("deny") || codes.has("auth-basic") || codes.has("auth-request")) return "CHALLENGE_AUTH";
   if (isOwnChallengeLocation(trace, snippetPath)) return "CHALLENGE_OWN_LOCATION";
+  // A regex location that wins (a dotfile rule) is the reason, whatever it then does.
   if (trace.location && readLocationSpec(trace.location)?.kind === "regex") return "CHALLENGE_REGEX_LOCATION";
+  if (codes.has("deny") || codes.has("auth-basic") || codes.has("auth-request")) return "CHALLENGE_AUTH";
   if (trace.outcome.kind === "proxy") return "CHALLENGE_PROXIED";
   if (codes.has("try-files")) return "CHALLENGE_TRY_FILES";
   if (trace.outcome.kind === "unknown") return "CHALLENGE_UNEXPLAINED";

@@ -144,7 +144,15 @@ function planChallengeFixes(nginx: NginxState, results: readonly ChallengeResult
   const addressFor = (host: string): string => sharedResults.find((result) => result.subject.domain === host)?.prediction.hops[0]?.address ?? (settings.listenAddress || "127.0.0.1");
   for (const group of groupRepairs(sharedResults)) {
     const domains = group.results.map((result) => result.subject.domain);
-    const plan = planRepair(group.repair, domains, { nginx, snippetPath: acmeSnippetPath(settings.nginxDir), webroot: shared(settings), httpPort: settings.httpPort, httpsPort: settings.httpsPort, addressFor });
+    // Challenges that pass today through another webroot by way of the location this repair changes must keep passing.
+    const keep = results
+      .filter((result) => result.subject.webroot !== shared(settings) && result.ok && group.repair.kind === "own-location")
+      .filter((result) => {
+        const location = result.prediction.hops[result.prediction.hops.length - 1]?.trace.location;
+        return location?.file === group.repair.file && location.line === group.repair.line;
+      })
+      .map((result) => ({ domain: result.subject.domain, webroot: result.subject.webroot }));
+    const plan = planRepair(group.repair, domains, { nginx, snippetPath: acmeSnippetPath(settings.nginxDir), webroot: shared(settings), httpPort: settings.httpPort, httpsPort: settings.httpsPort, addressFor }, keep);
     for (const item of findings) {
       if (item.domain === null || !domains.includes(item.domain) || !item.code.startsWith("CHALLENGE_")) continue;
       item.fix = plan.ok ? plan.fix.diff : `not automatic (${plan.reason}): make ${group.repair.file}:${group.repair.line} serve /.well-known/acme-challenge/ from ${settings.webroot}, e.g. with \`include ${acmeSnippetPath(settings.nginxDir)};\``;

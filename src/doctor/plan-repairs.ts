@@ -62,7 +62,7 @@ function sameChallengeLocation(server: ConfNode, snippetPath: string): ConfNode 
   });
 }
 
-function editFor(repair: Repair, text: string, context: RepairContext, noregex: boolean): TextEdit {
+function editFor(repair: Repair, text: string, context: RepairContext, noregex: boolean, fallbackRoot: string | undefined): TextEdit {
   const server = repair.kind === "own-location" ? undefined : serverNode(context.nginx, repair.file, repair.line);
   switch (repair.kind) {
     case "add-include": {
@@ -78,12 +78,12 @@ function editFor(repair: Repair, text: string, context: RepairContext, noregex: 
       return moveRedirectIntoLocation(text, repair.line, includesSnippet(server, context.snippetPath) ? undefined : context.snippetPath);
     }
     case "own-location":
-      return pointLocationAtWebroot(text, repair.line, context.webroot, noregex);
+      return pointLocationAtWebroot(text, repair.line, context.webroot, { noregex, ...(fallbackRoot === undefined ? {} : { fallbackRoot }) });
   }
 }
 
-/** Does the configuration with `file` replaced by `text` pass the challenge for every domain? */
-function passes(context: RepairContext, file: string, text: string, snippet: string | undefined, domains: readonly string[]): boolean {
+/** Does the configuration with `file` replaced by `text` pass the challenge for every domain, through its webroot? */
+function passes(context: RepairContext, file: string, text: string, snippet: string | undefined, subjects: readonly { domain: string; webroot: string }[]): boolean {
   let parsed;
   try {
     parsed = parseNginxConfig(text);
@@ -93,15 +93,19 @@ function passes(context: RepairContext, file: string, text: string, snippet: str
   const files = context.nginx.dump.files.map((entry) => (entry.file === file ? { file, directives: parsed } : entry));
   if (!files.some((entry) => entry.file === context.snippetPath) && snippet !== undefined) files.push({ file: context.snippetPath, directives: parseNginxConfig(snippet) });
   const { tree, servers } = analyseFiles(files, context.nginx.dump.skipped);
-  return domains.every(
-    (domain) =>
-      predictChallenge({ servers, http: tree.http, prefix: context.nginx.prefix }, { domain, webroot: context.webroot, token: "ngcert-fix-check", httpPort: context.httpPort, httpsPort: context.httpsPort, addressFor: context.addressFor }).ok === true,
+  return subjects.every(
+    ({ domain, webroot }) =>
+      predictChallenge({ servers, http: tree.http, prefix: context.nginx.prefix }, { domain, webroot, token: "ngcert-fix-check", httpPort: context.httpPort, httpsPort: context.httpsPort, addressFor: context.addressFor }).ok === true,
   );
 }
 
 export type RepairPlan = { ok: true; fix: PlannedFix } | { ok: false; reason: string };
 
-export function planRepair(repair: Repair, domains: readonly string[], context: RepairContext): RepairPlan {
+/**
+ * `domains` must pass through the shared webroot afterwards; `keep` are challenges that pass today through another
+ * webroot by way of the repaired location (a lineage not migrated yet) and must still pass.
+ */
+export function planRepair(repair: Repair, domains: readonly string[], context: RepairContext, keep: readonly { domain: string; webroot: string }[] = []): RepairPlan {
   let text: string;
   try {
     text = readFileSync(repair.file, "utf8");
@@ -110,10 +114,13 @@ export function planRepair(repair: Repair, domains: readonly string[], context: 
   }
   const snippetExists = existsSync(context.snippetPath);
   const snippet = snippetExists ? readFileSync(context.snippetPath, "utf8") : markOwned(renderAcmeSnippet(context.webroot));
-  let edit = editFor(repair, text, context, false);
-  if (edit.ok && !passes(context, repair.file, edit.text, snippet, domains) && repair.kind === "own-location") edit = editFor(repair, text, context, true);
+  const fallbackRoots = [...new Set(keep.map((item) => item.webroot))];
+  if (fallbackRoots.length > 1) return { ok: false, reason: `lineages renew through ${fallbackRoots.join(" and ")} by way of this location today` };
+  const subjects = [...domains.map((domain) => ({ domain, webroot: context.webroot })), ...keep];
+  let edit = editFor(repair, text, context, false, fallbackRoots[0]);
+  if (edit.ok && !passes(context, repair.file, edit.text, snippet, subjects) && repair.kind === "own-location") edit = editFor(repair, text, context, true, fallbackRoots[0]);
   if (!edit.ok) return { ok: false, reason: edit.reason };
-  if (!passes(context, repair.file, edit.text, snippet, domains)) return { ok: false, reason: "after that change the configuration still would not serve the challenge" };
+  if (!passes(context, repair.file, edit.text, snippet, subjects)) return { ok: false, reason: "after that change the configuration still would not serve every challenge it must" };
   const changes: FileChange[] = [];
   const needsSnippet = repair.kind !== "own-location" && !snippetExists;
   if (needsSnippet) changes.push({ path: context.snippetPath, before: undefined, after: snippet });
@@ -125,7 +132,7 @@ export function planRepair(repair: Repair, domains: readonly string[], context: 
       what: DESCRIBE[repair.kind],
       changes,
       reload: true,
-      prove: domains.map((domain) => ({ domain, webroot: context.webroot })),
+      prove: subjects,
       diff: changes.map((change) => unifiedPatch(change.before ?? "", change.after, change.before === undefined ? "/dev/null" : change.path, change.path)).join(""),
     },
   };

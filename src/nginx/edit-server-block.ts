@@ -48,7 +48,11 @@ export function addIncludeToServer(text: string, serverLine: number, includePath
   if (server.block.some((directive) => directive.name === "include" && directive.args[0] === includePath)) return { ok: false, reason: `it already includes ${includePath}` };
   const anchors = server.block.filter((directive) => directive.name === "server_name" || directive.name === "listen");
   const anchor = anchors[anchors.length - 1];
-  const at = anchor?.end ?? server.blockStart!;
+  let at = anchor?.end ?? server.blockStart!;
+  // A comment after the anchor on its line stays with it: the include goes on the next line.
+  const lineEnd = text.indexOf("\n", at);
+  const rest = text.slice(at, lineEnd < 0 ? text.length : lineEnd);
+  if (/^\s*(#.*)?$/.test(rest)) at = lineEnd < 0 ? text.length : lineEnd;
   return { ok: true, text: `${text.slice(0, at)}\n${innerIndent(text, server)}include ${includePath};${text.slice(at)}` };
 }
 
@@ -94,9 +98,14 @@ export function moveRedirectIntoLocation(text: string, serverLine: number, inclu
     .join("\n");
   const block = `${includePath ? `${inner}include ${includePath};\n\n` : "\n"}${inner}location / {\n${body}\n${inner}}\n`;
   let result = text;
-  const closing = lineStart(text, server.blockEnd!);
+  let closing = lineStart(text, server.blockEnd!);
   const closingOwnLine = text.slice(closing, server.blockEnd).trim() === "";
-  result = closingOwnLine ? `${result.slice(0, closing)}${block}${result.slice(closing)}` : `${result.slice(0, server.blockEnd).replace(/[ \t]+$/, "")}\n${block}${outer}${result.slice(server.blockEnd)}`;
+  // Blank lines just above the closing brace would end up between the new location and the brace: they go.
+  let above = closing;
+  while (closingOwnLine && above > 0 && text.slice(lineStart(text, above - 1), above).trim() === "" && lineStart(text, above - 1) > server.blockStart!) above = lineStart(text, above - 1);
+  const spanEnds = spans.map((span) => span.to);
+  if (spanEnds.every((end) => end <= above)) closing = above;
+  result = closingOwnLine ? `${result.slice(0, closing)}${block}${result.slice(lineStart(text, server.blockEnd!))}` : `${result.slice(0, server.blockEnd).replace(/[ \t]+$/, "")}\n${block}${outer}${result.slice(server.blockEnd)}`;
   for (const span of [...spans].reverse()) {
     let to = span.to;
     // Blank lines the moved directive leaves behind at the top of the block or after another blank line go too.
@@ -108,9 +117,11 @@ export function moveRedirectIntoLocation(text: string, serverLine: number, inclu
 
 /**
  * Points a location (a block's own `/.well-known/acme-challenge/`) at `webroot`: its root, or an alias replaced by
- * that root, or a root added; with `noregex`, a plain prefix becomes `^~` so no regex location wins over it.
+ * that root, or a root added; with `noregex`, a plain prefix becomes `^~` so no regex location wins over it. With
+ * `fallbackRoot`, a token not under `webroot` is still looked for under the old root (a named location beside it),
+ * so renewals that write there keep working until they move.
  */
-export function pointLocationAtWebroot(text: string, locationLine: number, webroot: string, noregex: boolean): TextEdit {
+export function pointLocationAtWebroot(text: string, locationLine: number, webroot: string, options: { noregex: boolean; fallbackRoot?: string }): TextEdit {
   const directives = parse(text);
   if (typeof directives === "string") return { ok: false, reason: directives };
   const location = findDirective(directives, "location", locationLine);
@@ -119,15 +130,40 @@ export function pointLocationAtWebroot(text: string, locationLine: number, webro
   const roots = location.block.filter((directive) => directive.name === "root" || directive.name === "alias");
   if (roots.length > 1) return { ok: false, reason: "the location sets its root more than once" };
   const root = roots[0];
+  const inner = innerIndent(text, location);
   if (root) edits.push({ from: root.start!, to: root.end!, text: `root ${webroot};` });
-  else edits.push({ from: location.blockStart!, to: location.blockStart!, text: `\n${innerIndent(text, location)}root ${webroot};` });
-  if (noregex && location.args.length === 1 && !/^[=~^@]/.test(location.args[0]!)) {
+  else edits.push({ from: location.blockStart!, to: location.blockStart!, text: `\n${inner}root ${webroot};` });
+  if (options.noregex && location.args.length === 1 && !/^[=~^@]/.test(location.args[0]!)) {
     const name = text.indexOf("location", location.start!);
     const arg = text.indexOf(location.args[0]!, name + "location".length);
     if (arg < 0 || arg > location.blockStart!) return { ok: false, reason: "cannot find the location's prefix in the text" };
     edits.push({ from: arg, to: arg, text: "^~ " });
   }
+  if (options.fallbackRoot !== undefined) {
+    const parent = parentOf(directives, location);
+    if (parent !== undefined && parent.name !== "server") return { ok: false, reason: "the location is nested in another location, where the fallback to the old webroot cannot be placed" };
+    const fallback = "@ngcert_previous_webroot";
+    const tryFiles = location.block.filter((directive) => directive.name === "try_files");
+    if (tryFiles.length > 1) return { ok: false, reason: "the location has several try_files" };
+    const line = `try_files $uri ${fallback};`;
+    if (tryFiles[0]) edits.push({ from: tryFiles[0].start!, to: tryFiles[0].end!, text: line });
+    else edits.push({ from: location.blockStart!, to: location.blockStart!, text: `\n${inner}${line}` });
+    const outer = indentAt(text, location.start!);
+    edits.push({ from: location.end!, to: location.end!, text: `\n${outer}# Tokens certbot still writes to the previous webroot, until every lineage renews through ${webroot}.\n${outer}location ${fallback} {\n${inner}root ${options.fallbackRoot};\n${outer}}` });
+  }
   let result = text;
   for (const edit of edits.sort((a, b) => b.from - a.from)) result = result.slice(0, edit.from) + edit.text + result.slice(edit.to);
   return { ok: true, text: result };
+}
+
+/** The block directly around `target` (undefined at the top level of the file). */
+function parentOf(directives: readonly Directive[], target: Directive, parent?: Directive): Directive | undefined {
+  for (const directive of directives) {
+    if (directive === target) return parent;
+    if (directive.block) {
+      const found = parentOf(directive.block, target, directive);
+      if (found !== undefined || directive.block.includes(target)) return found ?? directive;
+    }
+  }
+  return undefined;
 }
