@@ -25,7 +25,7 @@ export function dryRunArgs(settings: Settings, name: string, conf: RenewalConf):
 
 /** The CA's reasons from certbot's output ("Domain: x / Type: unauthorized / Detail: ..."), or its last lines. */
 export function caReason(output: string): string {
-  const blocks = [...output.matchAll(/^\s*Domain: (.+)\n\s*Type: (.+)\n\s*Detail: (.+)$/gm)].map((match) => `${match[1]}: ${match[2]}: ${match[3]}`);
+  const blocks = [...output.matchAll(/^\s*Domain:\s*(.+)\n\s*Type:\s*(.+)\n\s*Detail:\s*(.+)$/gm)].map((match) => `${match[1]!.trim()}: ${match[2]!.trim()}: ${match[3]!.trim()}`);
   if (blocks.length > 0) return blocks.join("\n");
   return output.trim().split("\n").slice(-6).join("\n");
 }
