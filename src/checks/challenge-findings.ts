@@ -37,7 +37,7 @@ function where(trace: Trace): string {
 
 /** Is this location a block's own place for challenges (and not ngcert's snippet)? */
 function isOwnChallengeLocation(trace: Trace, snippetPath: string): boolean {
-  const location = trace.location;
+  const location = trace.firstLocation;
   if (!location || location.file === snippetPath) return false;
   const spec = readLocationSpec(location);
   return spec !== undefined && spec.kind !== "named" && /acme-challenge/.test(spec.value);
@@ -51,10 +51,11 @@ function classifyHop(trace: Trace, snippetPath: string): FindingCode {
   }
   if (isOwnChallengeLocation(trace, snippetPath)) return "CHALLENGE_OWN_LOCATION";
   // A regex location that wins (a dotfile rule) is the reason, whatever it then does.
-  if (trace.location && readLocationSpec(trace.location)?.kind === "regex") return "CHALLENGE_REGEX_LOCATION";
+  if (trace.firstLocation && readLocationSpec(trace.firstLocation)?.kind === "regex") return "CHALLENGE_REGEX_LOCATION";
   if (codes.has("deny") || codes.has("auth-basic") || codes.has("auth-request")) return "CHALLENGE_AUTH";
-  if (trace.outcome.kind === "proxy") return "CHALLENGE_PROXIED";
+  // A try_files that falls back (to /index.php, to a proxy) is the reason, wherever the fallback then goes.
   if (codes.has("try-files")) return "CHALLENGE_TRY_FILES";
+  if (trace.outcome.kind === "proxy") return "CHALLENGE_PROXIED";
   if (trace.outcome.kind === "unknown") return "CHALLENGE_UNEXPLAINED";
   return "CHALLENGE_OTHER_ROOT";
 }
@@ -112,7 +113,7 @@ export function judgeChallenge(prediction: ChallengePrediction, probe: AcmeProbe
   }
   const path = prediction.hops.map((hop) => `${hop.url} → ${where(hop.trace) || "nothing"}${stepsText(hop.trace) ? `: ${stepsText(hop.trace)}` : ""}`).join("; redirected to ");
   const message = `${domain}: the challenge for ${context.purpose} fails: ${[...notes, path].join("; ")} (${seen})`;
-  const anchor = code === "CHALLENGE_OWN_LOCATION" ? last.trace.location : undefined;
+  const anchor = code === "CHALLENGE_OWN_LOCATION" ? last.trace.firstLocation : undefined;
   const decisive = code === "CHALLENGE_SERVER_REDIRECT" || code === "CHALLENGE_SERVER_RETURN" ? decisiveStep(prediction) : undefined;
   const server = first.trace.selection.server;
   const line = anchor?.line ?? decisive?.line ?? server?.line ?? null;
@@ -140,7 +141,7 @@ function repairFor(code: FindingCode, prediction: ChallengePrediction, context: 
       return block ? { kind: "move-redirect", file: block.file, line: block.line } : undefined;
     }
     case "CHALLENGE_OWN_LOCATION":
-      return last.trace.location ? { kind: "own-location", file: last.trace.location.file, line: last.trace.location.line } : undefined;
+      return last.trace.firstLocation ? { kind: "own-location", file: last.trace.firstLocation.file, line: last.trace.firstLocation.line } : undefined;
     case "CHALLENGE_LISTEN_ADDRESS":
     case "CHALLENGE_NO_SERVER":
     case "CHALLENGE_UNEXPLAINED":

@@ -148,7 +148,7 @@ function planChallengeFixes(nginx: NginxState, results: readonly ChallengeResult
     const keep = results
       .filter((result) => result.subject.webroot !== shared(settings) && result.ok && group.repair.kind === "own-location")
       .filter((result) => {
-        const location = result.prediction.hops[result.prediction.hops.length - 1]?.trace.location;
+        const location = result.prediction.hops[result.prediction.hops.length - 1]?.trace.firstLocation;
         return location?.file === group.repair.file && location.line === group.repair.line;
       })
       .map((result) => ({ domain: result.subject.domain, webroot: result.subject.webroot }));

@@ -35,6 +35,8 @@ export interface Trace {
   selection: ServerSelection;
   /** The location block that handled the request last, if any. */
   location: ConfNode | undefined;
+  /** The location chosen for the request's own URI, before any internal redirect. */
+  firstLocation: ConfNode | undefined;
   outcome: Outcome;
   steps: TraceStep[];
 }
@@ -54,7 +56,7 @@ export function traceRequest(config: TraceConfig, request: TraceRequest): Trace 
   const selection = selectServer(config.servers, request);
   const steps: TraceStep[] = [];
   const server = selection.server;
-  if (!server) return { request, selection, location: undefined, outcome: { kind: "refused" }, steps };
+  if (!server) return { request, selection, location: undefined, firstLocation: undefined, outcome: { kind: "refused" }, steps };
   steps.push({ code: "server", text: describeSelection(selection), file: server.file, line: server.line });
   const state: RequestState = {
     scheme: request.scheme,
@@ -70,7 +72,9 @@ export function traceRequest(config: TraceConfig, request: TraceRequest): Trace 
     vars: { ...selection.captures },
   };
   let location: ConfNode | undefined;
-  const finish = (outcome: Outcome): Trace => ({ request, selection, location, outcome, steps });
+  let firstLocation: ConfNode | undefined;
+  let searched = false;
+  const finish = (outcome: Outcome): Trace => ({ request, selection, location, firstLocation, outcome, steps });
   try {
     const serverLevel = runRewrites(server.node.block ?? [], state, "server", config.files, steps);
     if (serverLevel.outcome) return finish(serverLevel.outcome);
@@ -82,6 +86,8 @@ export function traceRequest(config: TraceConfig, request: TraceRequest): Trace 
       if (match.captures.length > 0) state.captures = match.captures;
       Object.assign(state.vars, match.named);
       location = match.chain[match.chain.length - 1];
+      if (!searched) firstLocation = location;
+      searched = true;
       if (location) steps.push({ code: "location", text: `location ${location.args.join(" ")}`, file: location.file, line: location.line });
       const locationLevel = location ? runRewrites(location.block ?? [], state, "location", config.files, steps) : { ifBlocks: [] };
       if (locationLevel.outcome) return finish(locationLevel.outcome);

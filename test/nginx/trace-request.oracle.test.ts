@@ -2,6 +2,7 @@
 // location, redirects, denials, auth, try_files, aliases, proxies. Every file the cases create holds its own path, so
 // a 200 names the file nginx served.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findServersForName } from "../../src/checks/names-served.js";
 import { traceRequest, type TraceRequest } from "../../src/nginx/trace-request.js";
 import { requirePrograms } from "../world/programs.js";
 import { startOracle, type Answer, type Oracle } from "./oracle/nginx-oracle.js";
@@ -302,5 +303,28 @@ describe.skipIf(programs.skip)(`traceRequest against a real nginx${programs.reas
       if (!ok) report.push(`${probe.host} ${scheme}: predicted ${JSON.stringify(prediction.outcome)} via ${prediction.steps.map((s) => s.text).join(" > ")}; nginx answered ${JSON.stringify(answer)}`);
     }
     expect(report).toEqual([]);
+  });
+
+  it("findServersForName: the block that answers a name on each socket, as nginx picks it", async () => {
+    await oracle.load(`
+server { listen {{ALT}}; server_name app.test; return 200 "wild-app"; }
+server { listen 127.0.0.2:{{ALT}}; server_name *.test; return 200 "specific-wild"; }
+server { listen 127.0.0.2:{{ALT}}; server_name app.test; return 200 "specific-app"; }
+server { listen 127.0.0.2:{{ALT}}; server_name app.test other.test; return 200 "shadowed"; }
+server { listen 127.0.0.1:{{HTTPS}} ssl; server_name ~^app\\.; ${ssl} return 200 "tls-regex"; }
+server { listen 127.0.0.1:{{HTTPS}} ssl default_server; server_name _; ${ssl} return 200 "tls-default"; }`);
+    const config = oracle.traceConfig(await oracle.readTree());
+    const claims = findServersForName(config.servers, "app.test", [oracle.ports.alt, oracle.ports.https]);
+    const seen: string[] = [];
+    for (const claim of claims) {
+      // A wildcard socket is reached through an address no other block binds.
+      const address = claim.socket === "*" ? "127.0.0.3" : claim.socket;
+      const scheme = claim.port === oracle.ports.https ? "https" : "http";
+      const answer = await oracle.get({ scheme, address, port: claim.port, host: "app.test", path: "/" });
+      const expected = (claim.server.node.block ?? []).find((node) => node.name === "return")?.args[1];
+      expect(answer.body, `${claim.socket}:${claim.port}`).toBe(expected);
+      seen.push(`${claim.socket} ${claim.how} ${claim.matchedName} shadowing ${claim.shadowed.length}`);
+    }
+    expect(seen).toEqual(["* exact app.test shadowing 0", "127.0.0.2 exact app.test shadowing 1", "127.0.0.1 regex ~^app\\. shadowing 0"]);
   });
 });
