@@ -46,11 +46,19 @@ export async function checkChallengePaths(nginx: NginxState, settings: Challenge
   const token = randomToken();
   const ports = { httpPort: settings.httpPort, httpsPort: settings.httpsPort };
   const probes = new Map<string, AcmeProbe>();
+  const unprobed = new Map<string, string>();
   if (nginx.running) {
     for (const webroot of new Set(subjects.map((subject) => subject.webroot))) {
       const domains = [...new Set(subjects.filter((subject) => subject.webroot === webroot).map((subject) => subject.domain))];
-      for (const probe of await probeAcmePath({ webroot, domains, ...ports, addressFor, token })) probes.set(`${webroot}\n${probe.domain}`, probe);
+      try {
+        for (const probe of await probeAcmePath({ webroot, domains, ...ports, addressFor, token })) probes.set(`${webroot}\n${probe.domain}`, probe);
+      } catch (error) {
+        // Not allowed to put a token there (not root): the configuration's verdict is all there is.
+        unprobed.set(webroot, `cannot put a probe token in ${webroot} (${(error as NodeJS.ErrnoException).code ?? String(error)}; run as root)`);
+      }
     }
+  } else {
+    for (const subject of subjects) unprobed.set(subject.webroot, "nginx is not running");
   }
   return subjects.map((subject) => {
     const prediction = predictChallenge({ servers: nginx.servers, http: nginx.tree.http, prefix: nginx.prefix }, {
@@ -61,8 +69,8 @@ export async function checkChallengePaths(nginx: NginxState, settings: Challenge
       addressFor,
     });
     const probe = probes.get(`${subject.webroot}\n${subject.domain}`);
-    // Without nginx running the prediction stands in for the probe, and says so.
-    const verdict: AcmeProbe = probe ?? { domain: subject.domain, ok: prediction.ok === true, hops: [], seen: `nginx is not running; from the configuration: ${prediction.ok ? "it would work" : prediction.verdict}` };
+    // Without a probe (nginx down, no right to write the token) the prediction stands in for it, and says so.
+    const verdict: AcmeProbe = probe ?? { domain: subject.domain, ok: prediction.ok === true, hops: [], seen: `${unprobed.get(subject.webroot) ?? "not probed"}; from the configuration: ${prediction.ok ? "it would work" : prediction.verdict}` };
     const judged = judgeChallenge(prediction, verdict, { lineage: subject.lineage, snippetPath: settings.snippetPath, catchAllPath: settings.catchAllPath, servers: nginx.servers, purpose: subject.purpose });
     return { subject, prediction, probe, ok: verdict.ok, judged };
   });
