@@ -125,6 +125,8 @@ if [ "$uninstall" -eq 1 ]; then
   rmdir "$webroot/.well-known/acme-challenge" "$webroot/.well-known" "$webroot" 2>/dev/null || true
   for phase in pre deploy post; do rmdir "$letsencrypt_dir/renewal-hooks/$phase" 2>/dev/null || true; done
   rmdir "$letsencrypt_dir/renewal-hooks" 2>/dev/null || true
+  # ngcert's own state (its lock, interrupted-step journals, the last reload) goes with it.
+  if [ -d "$letsencrypt_dir/.ngcert" ] && [ ! -L "$letsencrypt_dir/.ngcert" ]; then rm -rf "$letsencrypt_dir/.ngcert"; say "removed $letsencrypt_dir/.ngcert"; fi
   if recorded "disabled-stock-site" && [ ! -e "$stock_link" ] && [ -f "$stock_site" ]; then
     ln -s "/etc/nginx/sites-available/default" "$stock_link"
     say "re-enabled the Debian default site ($stock_link)"

@@ -1,23 +1,36 @@
-// The one wrapper around execa: argument arrays only, and failures become NgcertError with the program's own stderr.
-import { NgcertError } from "./errors.js";
+// The one wrapper around execa: argument arrays only, a timeout on every run, and failures become NgcertError
+// carrying the command, exit code, output and duration.
+import { NgcertError, escapeControl, type ProgramRun } from "./errors.js";
 
 export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  durationMs: number;
 }
 
 export interface ExecOptions {
   env?: Record<string, string | undefined>;
   input?: string;
+  /** Default DEFAULT_TIMEOUT_MS: nothing ngcert starts may hang it. */
   timeoutMs?: number;
   /** Resolve with the result instead of throwing when the program exits non-zero. */
   allowFailure?: boolean;
   /** Stream the program's stderr to ours while it runs (progress for a person). */
   inheritStderr?: boolean;
+  /**
+   * Run it in a process group of its own and kill the whole group on timeout: a reload command that is a script can
+   * leave a child holding its output open, and the run would never end. Not for certbot, which must get a Ctrl-C.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export type Exec = (program: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** How long a killed program's group gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 2_000;
 
 export function describeCommand(program: string, args: readonly string[]): string {
   return [program, ...args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(" ");
@@ -26,28 +39,65 @@ export function describeCommand(program: string, args: readonly string[]): strin
 export const execProgram: Exec = async (program, args, options = {}) => {
   // Loaded on first use: most runs of most commands start no program, and execa costs ~25 ms to load.
   const { execa } = await import("execa");
-  const result = await execa(program, [...args], {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = Date.now();
+  const child = execa(program, [...args], {
     reject: false,
     env: options.env,
     extendEnv: options.env === undefined,
     input: options.input,
-    timeout: options.timeoutMs,
+    // With a group of its own, the group is killed below; otherwise execa kills the child itself.
+    timeout: options.ownProcessGroup ? undefined : timeoutMs,
+    forceKillAfterDelay: KILL_GRACE_MS,
+    detached: options.ownProcessGroup === true,
     stdin: options.input === undefined ? "ignore" : "pipe",
     stderr: options.inheritStderr ? ["pipe", "inherit"] : "pipe",
     stripFinalNewline: true,
   });
-  const stdout = typeof result.stdout === "string" ? result.stdout : "";
-  const stderr = typeof result.stderr === "string" ? result.stderr : "";
-  const command = describeCommand(program, args);
-  if (result.failed && result.exitCode === undefined) {
-    const reason = result.timedOut
-      ? `timed out after ${options.timeoutMs} ms`
-      : (result.cause instanceof Error ? result.cause.message : result.shortMessage);
-    throw new NgcertError("EXEC_FAILED", `could not run \`${command}\`: ${reason}`, { cause: result.cause, details: stderr || undefined });
+  let groupTimedOut = false;
+  const timers: NodeJS.Timeout[] = [];
+  if (options.ownProcessGroup && child.pid !== undefined) {
+    const group = child.pid;
+    const killGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-group, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    timers.push(
+      setTimeout(() => {
+        groupTimedOut = true;
+        killGroup("SIGTERM");
+        timers.push(setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS));
+      }, timeoutMs),
+    );
   }
-  const exitCode = result.exitCode ?? 1;
+  const result = await child;
+  for (const timer of timers) clearTimeout(timer);
+  const run: ProgramRun = {
+    command: describeCommand(program, args),
+    exitCode: result.exitCode,
+    stdout: typeof result.stdout === "string" ? result.stdout : "",
+    stderr: typeof result.stderr === "string" ? result.stderr : "",
+    durationMs: Date.now() - started,
+    timedOut: groupTimedOut || result.timedOut === true,
+  };
+  const output = escapeControl(run.stderr || run.stdout) || undefined;
+  if (run.timedOut) {
+    throw new NgcertError("EXEC_FAILED", `\`${run.command}\` did not finish within ${formatDuration(timeoutMs)} and was killed`, { details: output, program: run });
+  }
+  if (result.failed && run.exitCode === undefined) {
+    const reason = result.cause instanceof Error ? result.cause.message : (result.shortMessage ?? "unknown error");
+    throw new NgcertError("EXEC_FAILED", `could not run \`${run.command}\`: ${escapeControl(reason)}`, { cause: result.cause, details: output, program: run });
+  }
+  const exitCode = run.exitCode ?? 1;
   if (exitCode !== 0 && !options.allowFailure) {
-    throw new NgcertError("EXEC_FAILED", `\`${command}\` failed with exit code ${exitCode}`, { details: stderr || stdout || undefined });
+    throw new NgcertError("EXEC_FAILED", `\`${run.command}\` failed with exit code ${exitCode}`, { details: output, program: run });
   }
-  return { exitCode, stdout, stderr };
+  return { exitCode, stdout: run.stdout, stderr: run.stderr, durationMs: run.durationMs };
 };
+
+export function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}

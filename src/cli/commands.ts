@@ -6,9 +6,10 @@ import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
 import { migrateCommand } from "../commands/migrate.js";
 import { removeCommand } from "../commands/remove.js";
+import { reloadCommand } from "../commands/reload.js";
 import { renewCommand } from "../commands/renew.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 import { watchCommand } from "../commands/watch.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, hookCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, hookCommand];

@@ -4,6 +4,7 @@ import path from "node:path";
 import yargs, { type Argv } from "yargs";
 import type { Context } from "../context.js";
 import { NgcertError, exitCodeFor } from "../errors.js";
+import { setFaultCommand } from "../fs/fault-injection.js";
 import { SETTINGS, type SettingKey } from "../settings/definitions.js";
 import { readConfigFile } from "../settings/read-config-file.js";
 import { resolveSettings } from "../settings/resolve-settings.js";
@@ -53,6 +54,7 @@ export async function runCli(argv: readonly string[], context: Context): Promise
     return 0;
   }
   const verbose = parsed.verbose === true;
+  setFaultCommand(typeof parsed.phase === "string" ? `${commandName(selected)} ${parsed.phase}` : commandName(selected));
   try {
     const settings = resolveSettings({
       flags: settingFlags(parsed),

@@ -19,6 +19,7 @@ export const doctorCommand: CommandModule = {
       // Where /etc/cron.d, /etc/systemd and /run/systemd are: "/" on a server, another tree for images and tests.
       systemRoot: context.env.NGCERT_SYSTEM_ROOT ?? "/",
       env: context.env,
+      now: context.now,
       onFix: (fix, outcome) => {
         if (!outcome) say(`fix: ${fix.what}\n${fix.diff.replace(/\n$/, "")}`);
         else say(outcome.applied ? `fixed: ${outcome.detail}` : `NOT fixed (${fix.id}): ${outcome.detail}`);

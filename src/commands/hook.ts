@@ -1,10 +1,12 @@
 // `ngcert hook pre|deploy|post`: what certbot runs from its renewal-hooks directories (through the shims init installs).
 import type { CommandModule } from "../cli/command.js";
-import { runDeploy } from "../deploy/run-deploy.js";
-import { finishRenewRun, findCertbotPid, startRenewRun } from "../hooks/renew-run.js";
-import { runPost } from "../hooks/run-post.js";
-import { runPreChecks } from "../hooks/run-pre.js";
+import type { LineageService, ServiceOutcome } from "../deploy/bring-into-service.js";
+import { findCertbotPid } from "../deploy/renew-run.js";
+import { runDeployHook } from "../hooks/run-deploy-hook.js";
+import { runPostHook } from "../hooks/run-post.js";
+import { runPreHook } from "../hooks/run-pre.js";
 import { DRY_RUN_ENV } from "../renew/run-renew.js";
+import { describeLineage, describeReload, isFailure } from "../deploy/describe-service.js";
 
 export const hookCommand: CommandModule = {
   command: "hook <phase>",
@@ -14,46 +16,56 @@ export const hookCommand: CommandModule = {
     // certbot logs any stderr of a hook as a warning: what went well goes to stdout, problems to stderr.
     const say = (line: string): void => context.stderr.write(`ngcert hook ${String(args.phase)}: ${line}\n`);
     const tell = (line: string): void => context.stdout.write(`ngcert hook ${String(args.phase)}: ${line}\n`);
+    const dryRun = context.env[DRY_RUN_ENV] === "1";
     if (args.phase === "pre") {
-      const problems = await runPreChecks(settings, context.exec);
-      for (const problem of problems) say(problem);
-      if (problems.length === 0) tell("webroot, nginx and the challenge path are ready");
-      // Deploy hooks of this certbot run then leave the reload to the post hook: one reload for the whole run.
-      const certbotPid = findCertbotPid();
-      if (certbotPid !== undefined && context.env[DRY_RUN_ENV] !== "1") startRenewRun(settings.letsencryptDir, certbotPid);
-      return problems.length === 0 ? 0 : 1;
+      const result = await runPreHook(settings, context.exec, { env: context.env, certbotPid: findCertbotPid(), dryRun });
+      for (const problem of result.problems) say(problem);
+      if (result.problems.length === 0) tell("webroot, nginx and the challenge path are ready");
+      return result.problems.length === 0 ? 0 : 1;
     }
     if (args.phase === "deploy") {
-      const outcome = await runDeploy(settings, context.exec, {
+      const result = await runDeployHook(settings, context.exec, {
         renewedLineage: context.env.RENEWED_LINEAGE,
         renewedDomains: (context.env.RENEWED_DOMAINS ?? "").split(/\s+/).filter(Boolean),
         now: context.now,
         env: context.env,
       });
-      const label = `${outcome.facts.name}: version ${outcome.version ?? "?"}`;
-      if (outcome.status === "unused") tell(`${label} verified on disk (no nginx site uses it yet)`);
-      else if (outcome.status === "deferred") tell(`${label} verified; nginx reloads once for the whole renewal run, in the post hook`);
-      else tell(`${label} ${outcome.status === "reloaded" ? "deployed" : "already served"}; nginx serves it for ${outcome.served.map((check) => check.domain).join(", ")}`);
+      report(result.outcome, say, tell, result.name);
+      return isFailure(result.outcome) ? 1 : 0;
+    }
+    // During `ngcert renew --dry-run` certbot still runs post hooks, but nothing in live/ changed: leave nginx alone.
+    if (dryRun) {
+      tell("dry run: nothing to bring into service");
       return 0;
     }
-    // During `ngcert renew --dry-run` certbot still runs post hooks: report, but leave nginx alone.
-    const pending = finishRenewRun(settings.letsencryptDir);
-    const summary = await runPost(settings, context.exec, { reload: context.env[DRY_RUN_ENV] !== "1", pending, now: context.now() });
-    if (!summary.nginxRunning) {
-      say("nginx is not running: no certificate is served; start nginx");
-      return 1;
+    const result = await runPostHook(settings, context.exec, { now: context.now(), env: context.env });
+    report(result.outcome, say, tell, undefined);
+    const inUse = result.outcome.lineages.filter((lineage) => lineage.domains.length > 0);
+    const brought = result.outcome.lineages.filter((lineage) => lineage.status === "served").map((lineage) => lineage.name);
+    if (!isFailure(result.outcome)) {
+      tell(`${inUse.length} certificate(s) in use by nginx checked${brought.length > 0 ? `; ${brought.join(", ")} brought into service with one reload` : ", all served as on disk"}`);
     }
-    const failed = summary.failed.length > 0 || summary.rolledBack.length > 0;
-    (failed ? say : tell)(`${summary.checked.length} certificate(s) in use by nginx checked${summary.stale.length > 0 ? `; ${summary.stale.join(", ")} were stale` : ", all served as on disk"}${summary.reloaded ? "; nginx reloaded" : ""}`);
-    for (const failure of summary.failed) say(`still not served after the reload: ${failure}`);
-    for (const refused of summary.rolledBack) say(`refused: ${refused}`);
-    // The run's summary: what this run's deploy hooks verified, and what certbot says failed (newer certbots set
-    // RENEWED_DOMAINS / FAILED_DOMAINS for post hooks; 2.1 does not).
-    const notServed = new Set([...summary.failed.map((line) => line.split(" ")[0]), ...summary.rolledBack.map((line) => line.split(":")[0])]);
-    const renewed = pending.filter((name) => !notServed.has(name));
-    if (renewed.length > 0) tell(`renewed in this run and served: ${renewed.join(", ")}`);
+    const renewed = result.outcome.lineages.filter((lineage) => result.pending.includes(lineage.name) && (lineage.status === "served" || lineage.status === "already-served"));
+    if (renewed.length > 0) tell(`renewed in this run and served: ${renewed.map((lineage) => lineage.name).join(", ")}`);
+    // certbot 2.3 and later tell post hooks what failed; 2.1 does not.
     const failedDomains = (context.env.FAILED_DOMAINS ?? "").trim();
     if (failedDomains !== "") say(`certbot could not renew: ${failedDomains}`);
-    return summary.failed.length === 0 && failedDomains === "" ? 0 : 1;
+    return isFailure(result.outcome) || failedDomains !== "" ? 1 : 0;
   },
 };
+
+/** One line per lineage that changed or has a problem, then the reload: stdout when well, stderr when not. */
+function report(outcome: ServiceOutcome, say: (line: string) => void, tell: (line: string) => void, focus: string | undefined): void {
+  for (const line of outcome.repaired) tell(line);
+  for (const warning of outcome.warnings) say(`warning: ${warning}`);
+  const shown = outcome.lineages.filter((lineage: LineageService) => lineage.name === focus || lineage.status !== "already-served");
+  for (const lineage of shown) {
+    const line = describeLineage(lineage);
+    (lineage.status === "refused" || lineage.status === "waiting" || lineage.status === "not-served" ? say : tell)(line);
+    for (const note of lineage.notes) say(`${lineage.name}: note: ${note}`);
+  }
+  const reload = describeReload(outcome.reload);
+  // A blocked reload is already the reason on each waiting lineage's line.
+  const said = outcome.reload.status === "blocked" && outcome.lineages.some((lineage) => lineage.status === "waiting");
+  if (reload !== undefined && !said) (outcome.reload.status === "reloaded" || outcome.reload.status === "not-needed" ? tell : say)(reload);
+}

@@ -11,7 +11,7 @@ export const initCommand: CommandModule = {
   run: async (args, settings, context) => {
     if (!context.selfCommand) throw new NgcertError("USAGE", "ngcert init must run from the built ngcert (dist/cli.js) so the hooks can call it");
     const dryRun = args["dry-run"] === true;
-    const report = await runInit(settings, context.exec, { dryRun, selfCommand: context.selfCommand, ipv6: hostHasIpv6(), env: context.env });
+    const report = await runInit(settings, context.exec, { dryRun, selfCommand: context.selfCommand, ipv6: hostHasIpv6(), env: context.env, now: context.now });
     const say = (line: string): void => context.stderr.write(`${line}\n`);
     for (const warning of report.warnings) say(`warning: ${warning}`);
     for (const server of report.shadowing) {
@@ -27,17 +27,26 @@ export const initCommand: CommandModule = {
       say(changes.length === 0 && !report.webrootCreated ? "Nothing to change: the server is already set up." : "Dry run: nothing was changed.");
       return 0;
     }
-    if (changes.length === 0 && !report.webrootCreated) {
+    if (changes.length === 0 && !report.webrootCreated && report.reload === undefined) {
       say("Nothing to change: the server is already set up.");
       return 0;
     }
     if (report.webrootCreated) say(`created ${settings.webroot}`);
     for (const action of changes) say(`${action.kind === "create" ? "created" : "updated"} ${action.file.path} (${action.file.what})`);
-    say(
-      report.reload === "reloaded"
-        ? "nginx -t passed; nginx reloaded."
-        : "nginx -t passed; nginx is not running, it will use this configuration when it starts.",
-    );
-    return 0;
+    switch (report.reload?.status) {
+      case "reloaded":
+        say("nginx -t passed; nginx reloaded.");
+        return 0;
+      case "nginx-down":
+        say("nginx -t passed; nginx is not running, it will use this configuration when it starts.");
+        return 0;
+      case "blocked":
+      case "failed":
+        say(`ngcert's files are in place, but nginx was not reloaded: ${report.reload.reason}. Fix that, then run \`ngcert reload\`.`);
+        return 1;
+      default:
+        say("nginx -t passed.");
+        return 0;
+    }
   },
 };

@@ -1,6 +1,16 @@
 // `ngcert renew [--force] [--cert-name NAME] [--dry-run]`: certbot renew with ngcert's hooks, and what it did.
 import type { CommandModule } from "../cli/command.js";
-import { runRenew } from "../renew/run-renew.js";
+import { describeReload } from "../deploy/describe-service.js";
+import { runRenew, type RenewedStatus } from "../renew/run-renew.js";
+
+const LABEL: Record<RenewedStatus, string> = {
+  "renewed-served": "renewed; nginx serves the new certificate",
+  "renewed-unused": "renewed; no nginx site uses it",
+  "renewed-not-served": "renewed but NOT served",
+  refused: "REFUSED",
+  failed: "FAILED at the CA",
+  "not-due": "not due",
+};
 
 export const renewCommand: CommandModule = {
   command: "renew",
@@ -18,28 +28,31 @@ export const renewCommand: CommandModule = {
       dryRun,
       env: context.env,
       showProgress: context.isTTY,
+      now: context.now,
     });
     const say = (line: string): void => context.stderr.write(`${line}\n`);
-    if (!summary.hooksInstalled) say("warning: ngcert's certbot hooks are not installed (run `ngcert init`): renewed certificates are not verified or reloaded");
+    for (const line of summary.repaired) say(line);
+    if (!summary.hooksInstalled) say("warning: ngcert's certbot hooks are not installed (run `ngcert init`): renewed certificates were checked and reloaded only after certbot finished");
+    const failed = summary.lineages.filter((lineage) => lineage.status === "failed");
     if (dryRun) {
       say(
         summary.certbotExitCode === 0
           ? "dry run: every renewal would succeed (certbot skips deploy hooks on a dry run; live/ and nginx are unchanged)"
-          : `dry run: some renewals would fail${summary.failed.length > 0 ? `: ${summary.failed.join(", ")}` : ""}\n${summary.certbotOutput.trim()}`,
+          : `dry run: some renewals would fail${failed.length > 0 ? `: ${failed.map((lineage) => lineage.name).join(", ")}` : ""}\n${summary.certbotOutput.trim()}`,
       );
       return summary.certbotExitCode === 0 ? 0 : 1;
     }
-    const served = { yes: "nginx serves the new certificate", no: "NOT served by nginx: run `ngcert verify`", unused: "no nginx site uses it" };
-    for (const lineage of summary.renewed) say(`renewed: ${lineage.name} (${served[lineage.served]})`);
-    if (summary.notDue.length > 0) say(`not due: ${summary.notDue.join(", ")}`);
-    for (const name of summary.failed) say(`failed: ${name}`);
-    if (summary.failed.length > 0) say(summary.certbotOutput.trim());
-    // Off a terminal certbot's output was captured, the hooks' lines with it: when a renewed certificate is not
-    // served, what ngcert's hooks said (nginx down, a refused version) is the why.
-    else if (!context.isTTY && summary.renewed.some((lineage) => lineage.served === "no")) {
-      for (const match of summary.certbotOutput.matchAll(/^ (ngcert(?: hook \w+)?: .*)$/gm)) say(match[1]!);
+    const notDue = summary.lineages.filter((lineage) => lineage.status === "not-due").map((lineage) => lineage.name);
+    for (const lineage of summary.lineages) {
+      if (lineage.status === "not-due") continue;
+      say(`${lineage.name}: ${LABEL[lineage.status]}${lineage.reason ? ` (${lineage.reason})` : ""}`);
     }
-    if (summary.renewed.length === 0 && summary.failed.length === 0 && summary.notDue.length === 0) say("no certificates to renew");
-    return summary.failed.length > 0 || summary.renewed.some((lineage) => lineage.served === "no") ? 1 : 0;
+    if (notDue.length > 0) say(`not due: ${notDue.join(", ")}`);
+    const reload = summary.reload ? describeReload(summary.reload) : undefined;
+    if (reload !== undefined && summary.reload?.status !== "reloaded") say(reload);
+    if (failed.length > 0) say(summary.certbotOutput.trim());
+    if (summary.lineages.length === 0) say("no certificates to renew");
+    const bad = summary.lineages.some((lineage) => lineage.status === "failed" || lineage.status === "refused" || lineage.status === "renewed-not-served");
+    return bad ? 1 : 0;
   },
 };

@@ -40,6 +40,7 @@ export const statusCommand: CommandModule = {
       warnDays,
       cacheDir: settings.cacheDir,
       workerScript: context.workerScript,
+      warn: (message) => context.stderr.write(`warning: ${message}\n`),
     });
     context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context)));
     return certificates.some((cert) => cert.problems.length > 0) ? 1 : 0;

@@ -52,6 +52,7 @@ export const watchCommand: CommandModule = {
         now: context.now,
         env: context.env,
         signal: controller.signal,
+        workerScript: context.workerScript,
       });
     } finally {
       process.off("SIGTERM", stop);

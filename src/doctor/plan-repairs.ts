@@ -92,7 +92,7 @@ function passes(context: RepairContext, file: string, text: string, snippet: str
   }
   const files = context.nginx.dump.files.map((entry) => (entry.file === file ? { file, directives: parsed } : entry));
   if (!files.some((entry) => entry.file === context.snippetPath) && snippet !== undefined) files.push({ file: context.snippetPath, directives: parseNginxConfig(snippet) });
-  const { tree, servers } = analyseFiles(files, context.nginx.dump.skipped);
+  const { tree, servers } = analyseFiles(files, context.nginx.dump.skipped.map((entry) => entry.file));
   return subjects.every(
     ({ domain, webroot }) =>
       predictChallenge({ servers, http: tree.http, prefix: context.nginx.prefix }, { domain, webroot, token: "ngcert-fix-check", httpPort: context.httpPort, httpsPort: context.httpsPort, addressFor: context.addressFor }).ok === true,

@@ -14,6 +14,7 @@ export interface DoctorOptions {
   fix: boolean;
   systemRoot: string;
   env: Record<string, string | undefined>;
+  now: () => Date;
   lookup?: Lookup;
   /** Each fix as it is about to be applied (its diff), and how it went. */
   onFix?: (fix: PlannedFix, outcome: FixOutcome | undefined) => void;
@@ -45,7 +46,7 @@ export async function runDoctor(settings: Settings, exec: Exec, options: DoctorO
       if (!next || round >= MAX_FIXES) return { findings: examination.findings, fixes: outcomes };
       attempted.add(fixKey(next));
       options.onFix?.(next, undefined);
-      const outcome = await applyFix(settings, exec, next);
+      const outcome = await applyFix(settings, exec, next, { now: options.now });
       outcomes.push(outcome);
       options.onFix?.(next, outcome);
     }

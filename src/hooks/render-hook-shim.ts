@@ -1,19 +1,15 @@
 // Renders the executables `ngcert init` installs into certbot's renewal-hooks/{pre,deploy,post}/: thin shims that hand
 // over to `ngcert hook <phase>`, with the settings init was given on its command line or in its environment.
 
-export type HookPhase = "pre" | "deploy" | "post";
+import type { HookPhase } from "../certbot/hook-paths.js";
 
-export const HOOK_PHASES: readonly HookPhase[] = ["pre", "deploy", "post"];
+export { HOOK_PHASES, hookDir, hookShimPath, type HookPhase } from "../certbot/hook-paths.js";
 
 const WHEN: Record<HookPhase, string> = {
   pre: "before it renews any certificate",
   deploy: "after each certificate it renewed",
   post: "after a renewal run",
 };
-
-export function hookShimPath(letsencryptDir: string, phase: HookPhase): string {
-  return `${letsencryptDir}/renewal-hooks/${phase}/ngcert`;
-}
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;

@@ -1,13 +1,34 @@
-// `ngcert hook pre`: before certbot asks the CA, check what a webroot renewal needs. certbot goes on whatever a pre
-// hook says, so this reports; it cannot stop the renewal.
+// `ngcert hook pre`: before certbot asks the CA, check what a webroot renewal needs, and mark the run so its deploy
+// hooks leave the reload to the post hook. certbot goes on whatever a pre hook says, so this reports; it cannot stop
+// the renewal.
 import { accessSync, constants, statSync } from "node:fs";
+import { startRenewRun } from "../deploy/renew-run.js";
 import type { Exec } from "../exec.js";
-import { NgcertError } from "../errors.js";
+import { describeError } from "../errors.js";
+import { acquireWriterLock } from "../fs/writer-lock.js";
 import { testNginxConfig } from "../nginx/nginx-control.js";
 import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
 import { probeChallengePath } from "../served/probe-challenge.js";
 import { localAddress } from "../served/served-target.js";
 import type { Settings } from "../settings/settings.js";
+
+export interface PreResult {
+  problems: string[];
+  /** The certbot run this hook belongs to was marked (one reload for all its renewals). */
+  marked: boolean;
+}
+
+export async function runPreHook(settings: Settings, exec: Exec, options: { env: Record<string, string | undefined>; certbotPid: number | undefined; dryRun: boolean }): Promise<PreResult> {
+  const lock = await acquireWriterLock(settings.letsencryptDir, { command: "hook pre", env: options.env });
+  try {
+    const problems = await runPreChecks(settings, exec);
+    const marked = options.certbotPid !== undefined && !options.dryRun;
+    if (marked) startRenewRun(settings.letsencryptDir, options.certbotPid!);
+    return { problems, marked };
+  } finally {
+    lock.release();
+  }
+}
 
 export async function runPreChecks(settings: Settings, exec: Exec): Promise<string[]> {
   const problems: string[] = [];
@@ -24,7 +45,7 @@ export async function runPreChecks(settings: Settings, exec: Exec): Promise<stri
     if (!running) problems.push("nginx is not running: the CA's challenge requests will fail; start nginx");
     await testNginxConfig(settings, exec);
   } catch (error) {
-    problems.push(error instanceof NgcertError ? `${error.message}${error.details ? `: ${error.details.trim().split("\n")[0]}` : ""}` : String(error));
+    problems.push(describeError(error));
   }
   if (running && problems.length === 0) {
     const address = localAddress(settings);

@@ -46,6 +46,12 @@ export function planFiles(desired: readonly DesiredFile[], current: ReadonlyMap<
       actions.push({ kind: "unchanged", file });
       continue;
     }
+    // A file ngcert wrote and a crash or a full disk cut short (empty, or the start of what ngcert writes) is not a
+    // person's edit: it is written again.
+    if (existing.content === "" || (existing.content.startsWith("#") && file.content.startsWith(existing.content))) {
+      actions.push({ kind: "update", file, diff: unifiedDiff(existing.content, file.content, file.path, `${file.path} (ngcert)`) });
+      continue;
+    }
     const ownership = classifyOwnership(existing.content);
     const diff = unifiedDiff(existing.content, file.content, file.path, `${file.path} (ngcert)`);
     if (ownership === "ours") actions.push({ kind: "update", file, diff });

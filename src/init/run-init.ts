@@ -1,21 +1,29 @@
-// `ngcert init`: puts the shared challenge webroot, the two nginx files and the certbot hooks in place, proves the
-// result with nginx -t, reloads — or puts everything back as it was.
-import { readFileSync, statSync, chmodSync } from "node:fs";
+// `ngcert init`: puts the shared challenge webroot, the two nginx files and the certbot hooks in place, tests the
+// catch-all before nginx can see it, and brings the result into service through the door — or puts everything back.
+// It works when nginx -t already fails because its own files are missing or damaged (an include of the snippet in
+// someone's site), and it keeps its own correct files when nginx -t fails because of someone else's file.
+import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { HOOK_PHASES, hookShimPath } from "../certbot/hook-paths.js";
+import { bringIntoService, type ReloadOutcome } from "../deploy/bring-into-service.js";
+import { finishInterrupted } from "../deploy/finish-interrupted.js";
 import type { Exec } from "../exec.js";
 import { NgcertError, isNodeError } from "../errors.js";
+import { faultStep } from "../fs/fault-injection.js";
 import { FileTransaction } from "../fs/file-transaction.js";
 import { markOwned } from "../fs/owned-file.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
-import { HOOK_PHASES, hookShimPath, renderHookShim } from "../hooks/render-hook-shim.js";
+import { renderHookShim } from "../hooks/render-hook-shim.js";
 import { findServerBlocks } from "../nginx/http-servers.js";
 import { collectIncludePatterns, isIncluded } from "../nginx/includes.js";
-import { reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
-import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
+import { NginxTestError } from "../nginx/nginx-control.js";
+import { readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
 import { acmeServerPath, acmeSnippetPath, listenTargets, renderAcmeServer, renderAcmeSnippet } from "../nginx/render-acme.js";
+import { stagingPathFor, testStagedConfig } from "../nginx/staged-config.js";
 import type { Settings } from "../settings/settings.js";
 import { checkHttpServers, type CatchAllListen, type ShadowingServer } from "./check-http-servers.js";
 import { planFiles, type CurrentFile, type DesiredFile, type FileAction } from "./plan-files.js";
+import { checkWebrootPath } from "./check-webroot.js";
 
 export interface InitOptions {
   dryRun: boolean;
@@ -23,6 +31,7 @@ export interface InitOptions {
   selfCommand: readonly string[];
   ipv6: boolean;
   env: Record<string, string | undefined>;
+  now: () => Date;
 }
 
 export interface InitReport {
@@ -30,8 +39,8 @@ export interface InitReport {
   webrootCreated: boolean;
   shadowing: ShadowingServer[];
   warnings: string[];
-  /** "reloaded", "not-running" (nginx will read it on start), or "none" (nothing changed / dry run). */
-  reload: "reloaded" | "not-running" | "none";
+  /** What happened to nginx: undefined when nothing changed (or a dry run). */
+  reload: ReloadOutcome | undefined;
 }
 
 export function desiredInitFiles(settings: Settings, options: Pick<InitOptions, "selfCommand" | "ipv6">): DesiredFile[] {
@@ -73,89 +82,128 @@ function catchAllListens(settings: Settings, ipv6: boolean): CatchAllListen[] {
 }
 
 export async function runInit(settings: Settings, exec: Exec, options: InitOptions): Promise<InitReport> {
-  const nginx = await readNginxDump(settings, exec);
-  const serverFile = acmeServerPath(settings.nginxDir);
-  const snippetFile = acmeSnippetPath(settings.nginxDir);
-  const warnings = nginx.skipped.map((file) => `${file}: not analysed (syntax ngcert does not parse); check it by hand for port-${settings.httpPort} servers`);
-
-  const patterns = nginx.files.flatMap((file) => collectIncludePatterns(file.directives));
-  if (!isIncluded(patterns, serverFile, path.dirname(settings.nginxConf))) {
-    throw new NgcertError(
-      "CONFLICT",
-      `${settings.nginxConf} does not include ${serverFile}: add \`include ${path.dirname(serverFile)}/*.conf;\` inside its http { } block, then run ngcert init again`,
-    );
-  }
-  const check = checkHttpServers(findServerBlocks(nginx.files), {
-    ours: catchAllListens(settings, options.ipv6),
-    ownFile: serverFile,
-    snippetPath: snippetFile,
-    httpPort: settings.httpPort,
-  });
-  if (check.conflicts.length > 0) {
-    const where = check.conflicts.map((c) => `  ${c.file}:${c.line}: listen ${c.listen} default_server`).join("\n");
-    throw new NgcertError(
-      "CONFLICT",
-      `another server is already the default_server on port ${settings.httpPort}, where ngcert's catch-all must be:\n${where}\n` +
-        "Either disable that site (on Debian: remove its link from sites-enabled/), or remove `default_server` from that listen line " +
-        `and add \`include ${snippetFile};\` to its server block. Then run ngcert init again. Nothing was changed.`,
-    );
-  }
-
-  const desired = desiredInitFiles(settings, options);
-  const plan = planFiles(desired, new Map(desired.map((file) => [file.path, readCurrent(file.path)])));
-  if (plan.conflicts.length > 0) {
-    const details = plan.conflicts
-      .map((c) => `${c.file.path} (${c.file.what}) ${c.ownership === "edited" ? "was edited since ngcert wrote it" : "was not written by ngcert"}:\n${c.diff}`)
-      .join("\n");
-    throw new NgcertError(
-      "CONFLICT",
-      `ngcert init will not overwrite ${plan.conflicts.map((c) => c.file.path).join(", ")}: move the file aside (or delete it) to let ngcert write its own, ` +
-        "then carry your changes over. Nothing was changed.",
-      { details },
-    );
-  }
-
-  const webroot = readWebroot(settings.webroot);
-  if (webroot.exists && !webroot.isDirectory) throw new NgcertError("CONFLICT", `webroot ${settings.webroot} exists and is not a directory`);
-  if (webroot.exists && (webroot.mode & 0o022) !== 0) {
-    warnings.push(`webroot ${settings.webroot} is writable by group or others: whoever can write there can answer challenges for your domains (chmod 755)`);
-  }
-  const changes = plan.actions.filter((action) => action.kind !== "unchanged");
-  const report: InitReport = { actions: plan.actions, webrootCreated: !webroot.exists, shadowing: check.shadowing, warnings, reload: "none" };
-  if (options.dryRun || (changes.length === 0 && webroot.exists)) return report;
-
-  const lock = await acquireWriterLock(settings.letsencryptDir, { command: "init", env: options.env });
-  const transaction = new FileTransaction();
+  // A dry run changes nothing and so takes no lock; a real run takes it before reading what it will act on.
+  const lock = options.dryRun ? undefined : await acquireWriterLock(settings.letsencryptDir, { command: "init", env: options.env });
   try {
-    if (!webroot.exists) {
-      transaction.mkdir(settings.webroot, 0o755);
-      chmodSync(settings.webroot, 0o755); // readable by nginx's workers, writable only by root
+    const warnings = options.dryRun ? [] : finishInterrupted(settings);
+    const serverFile = acmeServerPath(settings.nginxDir);
+    const snippetFile = acmeSnippetPath(settings.nginxDir);
+    let nginx: NginxDump | undefined;
+    try {
+      nginx = await readNginxDump(settings, exec);
+    } catch (error) {
+      if (!(error instanceof NginxTestError)) throw error;
+      // nginx -t fails now. If ngcert's own files are what is missing, writing them is the repair; the analysis of
+      // the other servers waits for a configuration nginx accepts, and the test below decides.
+      warnings.push(`${error.message}: the other server blocks could not be checked; ngcert's own files are written and tested`);
     }
-    for (const action of changes) transaction.write(action.file.path, action.file.content, action.file.mode);
-    await testNginxConfig(settings, exec);
-    if (isNginxRunning(nginx)) {
-      await reloadNginx(settings, exec);
-      report.reload = "reloaded";
-    } else {
-      report.reload = "not-running";
+    let shadowing: ShadowingServer[] = [];
+    if (nginx) {
+      warnings.push(...nginx.skipped.map((file) => `${file.file}: not analysed (${file.reason}); check it by hand for port-${settings.httpPort} servers`));
+      const patterns = nginx.files.flatMap((file) => collectIncludePatterns(file.directives));
+      if (!isIncluded(patterns, serverFile, path.dirname(settings.nginxConf))) {
+        throw new NgcertError(
+          "CONFLICT",
+          `${settings.nginxConf} does not include ${serverFile}: add \`include ${path.dirname(serverFile)}/*.conf;\` inside its http { } block, then run ngcert init again`,
+        );
+      }
+      const check = checkHttpServers(findServerBlocks(nginx.files), { ours: catchAllListens(settings, options.ipv6), ownFile: serverFile, snippetPath: snippetFile, httpPort: settings.httpPort });
+      if (check.conflicts.length > 0) {
+        const where = check.conflicts.map((c) => `  ${c.file}:${c.line}: listen ${c.listen} default_server`).join("\n");
+        throw new NgcertError(
+          "CONFLICT",
+          `another server is already the default_server on port ${settings.httpPort}, where ngcert's catch-all must be:\n${where}\n` +
+            "Either disable that site (on Debian: remove its link from sites-enabled/), or remove `default_server` from that listen line " +
+            `and add \`include ${snippetFile};\` to its server block. Then run ngcert init again. Nothing was changed.`,
+        );
+      }
+      shadowing = check.shadowing;
     }
-  } catch (error) {
-    transaction.rollback();
-    if (error instanceof NgcertError) {
-      throw new NgcertError(error.code, `${error.message}; ngcert init put every file back as it was`, { cause: error, details: error.details });
+
+    const desired = desiredInitFiles(settings, options);
+    const plan = planFiles(desired, new Map(desired.map((file) => [file.path, readCurrent(file.path)])));
+    if (plan.conflicts.length > 0) {
+      const details = plan.conflicts
+        .map((c) => `${c.file.path} (${c.file.what}) ${c.ownership === "edited" ? "was edited since ngcert wrote it" : "was not written by ngcert"}:\n${c.diff}`)
+        .join("\n");
+      throw new NgcertError(
+        "CONFLICT",
+        `ngcert init will not overwrite ${plan.conflicts.map((c) => c.file.path).join(", ")}: move the file aside (or delete it) to let ngcert write its own, ` +
+          "then carry your changes over. Nothing was changed.",
+        { details },
+      );
     }
-    throw error;
+    const webroot = checkWebrootPath(settings.webroot);
+    if (webroot.exists && !webroot.isDirectory) throw new NgcertError("CONFLICT", `webroot ${settings.webroot} exists and is not a directory`);
+    warnings.push(...webroot.warnings);
+    const changes = plan.actions.filter((action) => action.kind !== "unchanged");
+    const report: InitReport = { actions: plan.actions, webrootCreated: !webroot.exists, shadowing, warnings, reload: undefined };
+    if (options.dryRun || (changes.length === 0 && webroot.exists && nginx !== undefined)) return report;
+
+    const transaction = new FileTransaction();
+    const nginxFiles = changes.filter((action) => action.file.path === serverFile || action.file.path === snippetFile);
+    const placed: { file: string; previous: CurrentFile | undefined }[] = [];
+    try {
+      if (!webroot.exists) {
+        transaction.mkdir(settings.webroot, 0o755);
+        chmodSync(settings.webroot, 0o755); // readable by nginx's workers, writable only by root
+        faultStep("webroot created");
+      }
+      for (const action of changes.filter((action) => !nginxFiles.includes(action))) {
+        transaction.write(action.file.path, action.file.content, action.file.mode);
+        faultStep(`wrote ${path.basename(path.dirname(action.file.path))}/${path.basename(action.file.path)}`);
+      }
+      // nginx's files are tested together under staging names, then renamed into place one by one: the snippet first,
+      // since the catch-all includes it. A run killed anywhere leaves nginx nothing it has not tested.
+      const staged = nginxFiles.map((action) => {
+        transaction.mkdir(path.dirname(action.file.path), 0o755);
+        const stagedPath = stagingPathFor(action.file.path);
+        writeFileSync(stagedPath, action.file.content, { mode: action.file.mode, flag: "wx" });
+        return { action, stagedPath };
+      });
+      faultStep("nginx files staged");
+      if (staged.length > 0) {
+        try {
+          await testStagedConfig(settings, exec, staged.map(({ action, stagedPath }) => ({ finalPath: action.file.path, stagedPath })));
+        } catch (error) {
+          for (const { stagedPath } of staged) rmSync(stagedPath, { force: true });
+          // nginx -t failing in someone else's file, and failing before too: our files are right, keep going.
+          if (!(error instanceof NginxTestError) || isOurs(settings, error.failure.file) || nginx !== undefined) throw error;
+          for (const entry of staged) writeFileSync(entry.stagedPath, entry.action.file.content, { mode: entry.action.file.mode, flag: "wx" });
+        }
+        for (const { action, stagedPath } of [...staged].sort((a, b) => Number(b.action.file.path === snippetFile) - Number(a.action.file.path === snippetFile))) {
+          placed.push({ file: action.file.path, previous: readCurrent(action.file.path) });
+          renameSync(stagedPath, action.file.path);
+          faultStep(`placed ${path.basename(path.dirname(action.file.path))}/${path.basename(action.file.path)}`);
+        }
+      }
+      report.reload = (await bringIntoService(settings, exec, { by: "init", now: options.now(), configChanged: true })).reload;
+      if (report.reload.status === "blocked" && (isOurs(settings, report.reload.failure?.file) || nginx !== undefined)) {
+        throw new NgcertError("NGINX_INVALID", report.reload.reason);
+      }
+    } catch (error) {
+      for (const entry of placed.reverse()) undoPlaced(entry);
+      transaction.rollback();
+      if (error instanceof NgcertError) {
+        throw new NgcertError(error.code, `${error.message}; ngcert init put every file back as it was`, { cause: error, details: error.details });
+      }
+      throw error;
+    }
+    return report;
   } finally {
-    lock.release();
+    lock?.release();
   }
-  return report;
 }
 
-function readWebroot(dir: string): { exists: boolean; isDirectory: boolean; mode: number } {
-  try {
-    const stat = statSync(dir);
-    return { exists: true, isDirectory: stat.isDirectory(), mode: stat.mode & 0o7777 };
-  } catch {
-    return { exists: false, isDirectory: false, mode: 0 };
+function isOurs(settings: Settings, file: string | undefined): boolean {
+  return file !== undefined && (file === acmeServerPath(settings.nginxDir) || file === acmeSnippetPath(settings.nginxDir));
+}
+
+function undoPlaced(placed: { file: string; previous: CurrentFile | undefined }): void {
+  if (placed.previous === undefined) rmSync(placed.file, { force: true });
+  else {
+    const staged = stagingPathFor(placed.file);
+    writeFileSync(staged, placed.previous.content, { mode: placed.previous.mode, flag: "wx" });
+    renameSync(staged, placed.file);
   }
 }

@@ -1,4 +1,6 @@
-// Which nginx server blocks use a lineage's certificate (ssl_certificate under live/<name>/), and for which names.
+// Which nginx server blocks use a lineage's certificate (ssl_certificate under its live directory), and for which
+// names. A file nginx loads but this parser cannot read is not treated as using nothing: its text is searched for the
+// live directory, and a block found that way is reported without names (every name of the certificate is probed).
 import path from "node:path";
 import type { Directive } from "./parse-config.js";
 
@@ -6,9 +8,17 @@ export interface CertificateUser {
   file: string;
   line: number;
   serverNames: string[];
+  /** Found by searching the text of a file that could not be parsed: names unknown. */
+  unparsed?: boolean;
 }
 
-export function findCertificateUsers(files: readonly { file: string; directives: Directive[] }[], liveDir: string): CertificateUser[] {
+interface DumpLike {
+  files: readonly { file: string; directives: Directive[] }[];
+  skipped?: readonly { file: string; text: string }[];
+}
+
+export function findCertificateUsers(dump: DumpLike | readonly { file: string; directives: Directive[] }[], liveDir: string): CertificateUser[] {
+  const { files, skipped } = Array.isArray(dump) ? { files: dump as DumpLike["files"], skipped: [] } : (dump as DumpLike);
   const users: CertificateUser[] = [];
   const prefix = `${path.resolve(liveDir)}/`;
   const visit = (file: string, directives: Directive[]): void => {
@@ -24,5 +34,10 @@ export function findCertificateUsers(files: readonly { file: string; directives:
     }
   };
   for (const { file, directives } of files) visit(file, directives);
+  for (const { file, text } of skipped ?? []) {
+    const lines = text.split("\n");
+    const index = lines.findIndex((line) => /^\s*ssl_certificate\s/.test(line) && line.includes(prefix));
+    if (index >= 0) users.push({ file, line: index + 1, serverNames: [], unparsed: true });
+  }
   return users;
 }

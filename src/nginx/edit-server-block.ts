@@ -19,7 +19,7 @@ function findDirective(directives: readonly Directive[], name: string, line: num
 
 function parse(text: string): Directive[] | string {
   try {
-    return parseNginxConfig(text, { offsets: true });
+    return parseNginxConfig(text, { blockOffsets: true });
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }

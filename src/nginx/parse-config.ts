@@ -7,17 +7,17 @@ export interface Directive {
   line: number;
   /** Present for block directives (server { ... }). */
   block?: Directive[];
-  /** With `{ offsets: true }`: where the directive's text starts and ends (after its ";" or "}"), for editing it. */
+  /** Character offsets of the directive in its file: from its name to just after its ";" (simple directives only). */
   start?: number;
   end?: number;
-  /** With `{ offsets: true }`, block directives only: just after "{" and at "}". */
+  /** With `{ blockOffsets: true }`, block directives only: just after "{", at "}", and `end` just after "}". */
   blockStart?: number;
   blockEnd?: number;
 }
 
 export interface ParseOptions {
-  /** Record character offsets on every directive (what a file edit needs); off by default. */
-  offsets?: boolean;
+  /** Also record where each block's braces are (what an edit inside a block needs); off by default. */
+  blockOffsets?: boolean;
 }
 
 export class NginxSyntaxError extends Error {
@@ -32,11 +32,11 @@ export class NginxSyntaxError extends Error {
 interface Token {
   text: string;
   line: number;
-  /** Offset of the token's first character (the opening quote of a quoted one) and just after its last. */
-  start: number;
-  end: number;
   /** Quoted tokens are never punctuation. */
   quoted: boolean;
+  /** Offset of the token's first character (its opening quote when quoted) and just after its last. */
+  start: number;
+  end: number;
 }
 
 function tokenize(text: string): Token[] {
@@ -57,7 +57,7 @@ function tokenize(text: string): Token[] {
       i++;
     } else if (ch === '"' || ch === "'") {
       const start = line;
-      const from = i;
+      const startOffset = i;
       let value = "";
       i++;
       while (i < text.length && text[i] !== ch) {
@@ -72,10 +72,10 @@ function tokenize(text: string): Token[] {
       }
       if (i >= text.length) throw new NginxSyntaxError(start, "unterminated quoted string");
       i++;
-      tokens.push({ text: value, line: start, quoted: true, start: from, end: i });
+      tokens.push({ text: value, line: start, quoted: true, start: startOffset, end: i });
     } else {
-      const from = i;
       let value = "";
+      const startOffset = i;
       while (i < text.length && !/[\s{};]/.test(text[i]!)) {
         // ${var} inside a word must not end it at the brace.
         if (text[i] === "$" && text[i + 1] === "{") {
@@ -92,7 +92,7 @@ function tokenize(text: string): Token[] {
         }
         value += text[i++];
       }
-      tokens.push({ text: value, line, quoted: false, start: from, end: i });
+      tokens.push({ text: value, line, quoted: false, start: startOffset, end: i });
     }
   }
   return tokens;
@@ -111,20 +111,19 @@ export function parseNginxConfig(text: string, options: ParseOptions = {}): Dire
         return directives;
       }
       if (!token.quoted && (token.text === "{" || token.text === ";")) throw new NginxSyntaxError(token.line, `unexpected "${token.text}"`);
-      const directive: Directive = { name: token.text, args: [], line: token.line };
-      if (options.offsets) directive.start = token.start;
+      const directive: Directive = { name: token.text, args: [], line: token.line, start: token.start };
       position++;
       for (;;) {
         const next = tokens[position];
         if (!next) throw new NginxSyntaxError(token.line, `directive "${directive.name}" has no ending ";" or "}"`);
         position++;
         if (!next.quoted && next.text === ";") {
-          if (options.offsets) directive.end = next.end;
+          directive.end = next.end;
           break;
         }
         if (!next.quoted && next.text === "{") {
           directive.block = parseBlock(depth + 1);
-          if (options.offsets) {
+          if (options.blockOffsets) {
             const close = tokens[position - 1]!;
             Object.assign(directive, { blockStart: next.end, blockEnd: close.start, end: close.end });
           }

@@ -29,6 +29,6 @@ export function analyseFiles(files: readonly ParsedFile[], skipped: readonly str
 /** Throws NgcertError NGINX_INVALID when nginx -T refuses the configuration. */
 export async function readNginxState(settings: Settings, exec: Exec): Promise<NginxState> {
   const dump = await readNginxDump(settings, exec);
-  const { tree, servers } = analyseFiles(dump.files, dump.skipped);
+  const { tree, servers } = analyseFiles(dump.files, dump.skipped.map((entry) => entry.file));
   return { dump, tree, servers, prefix: await readNginxPrefix(settings, exec), running: isNginxRunning(dump) };
 }

@@ -1,22 +1,24 @@
-// `ngcert renew`: certbot renew with the settings' directories and ngcert's hooks, then a summary worked out from the
-// lineages themselves (which fingerprints changed), not from certbot's prose.
+// `ngcert renew`: certbot renew with the settings' directories and ngcert's hooks, then the door once more (which
+// finds nothing to do when the hooks did their job, and does it when they did not run), and a summary built from the
+// lineages before and after, read under the lock, and from what the hooks reported: renewed and served, renewed but
+// not served and why, refused and why, failed at the CA, not due.
 import { existsSync } from "node:fs";
 import { commonCertbotArgs } from "../certbot/certbot-args.js";
-import type { LineageFacts } from "../certbot/lineage.js";
+import { hookShimPath } from "../certbot/hook-paths.js";
+import { parseRenewFailures } from "../certbot/renew-output.js";
+import { bringIntoService, type ReloadOutcome } from "../deploy/bring-into-service.js";
+import { createRunReport, readRunReport, removeRunReport, RUN_REPORT_ENV, type HookReport } from "../deploy/run-report.js";
+import { finishInterrupted } from "../deploy/finish-interrupted.js";
 import type { Exec } from "../exec.js";
-import { NgcertError } from "../errors.js";
+import { NgcertError, escapeControl } from "../errors.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
-import { hookShimPath } from "../hooks/render-hook-shim.js";
-import path from "node:path";
-import { findCertificateUsers } from "../nginx/certificate-users.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
-import { namesToProbe, servedTarget } from "../served/served-target.js";
-import { checkServed } from "../served/wait-until-served.js";
 import { LETS_ENCRYPT_PRODUCTION } from "../settings/definitions.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
 
 export const DRY_RUN_ENV = "NGCERT_DRY_RUN";
+/** A renewal of many lineages, each an order at the CA: long, but never forever. */
+export const CERTBOT_RENEW_TIMEOUT_MS = 3 * 3600_000;
 
 export interface RenewRequest {
   force: boolean;
@@ -24,29 +26,36 @@ export interface RenewRequest {
   dryRun: boolean;
   env: Record<string, string | undefined>;
   showProgress: boolean;
+  now: () => Date;
 }
 
-export interface RenewedLineage {
+export type RenewedStatus = "renewed-served" | "renewed-unused" | "renewed-not-served" | "refused" | "failed" | "not-due";
+
+export interface LineageRenewal {
   name: string;
-  /** Does nginx now serve the new certificate for every name a site uses it for? "unused": no nginx site uses it. */
-  served: "yes" | "no" | "unused";
+  status: RenewedStatus;
+  /** Why it is not served, why it was refused. */
+  reason?: string;
 }
 
 export interface RenewSummary {
-  renewed: RenewedLineage[];
-  notDue: string[];
-  failed: string[];
+  lineages: LineageRenewal[];
+  /** What an interrupted earlier run left, finished or cleared first. */
+  repaired: string[];
+  reload: ReloadOutcome | undefined;
   hooksInstalled: boolean;
   certbotExitCode: number;
   certbotOutput: string;
 }
 
 export async function runRenew(settings: Settings, exec: Exec, request: RenewRequest): Promise<RenewSummary> {
-  const before = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: request.certName ? [request.certName] : [] });
+  const names = request.certName ? [request.certName] : [];
   const hooksInstalled = existsSync(hookShimPath(settings.letsencryptDir, "deploy"));
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "renew", env: request.env });
-  let result;
   try {
+    const repaired = finishInterrupted(settings);
+    const before = await collectFacts({ letsencryptDir: settings.letsencryptDir, names });
+    const report = createRunReport(settings.letsencryptDir);
     const args = [
       "renew",
       ...commonCertbotArgs(settings),
@@ -59,38 +68,43 @@ export async function runRenew(settings: Settings, exec: Exec, request: RenewReq
       // is given: a CA chosen in ngcert's settings (a private ACME CA, a test Pebble) is the one to rehearse against.
       ...(request.dryRun && settings.server !== LETS_ENCRYPT_PRODUCTION ? ["--server", settings.server] : []),
     ];
-    const env = { ...request.env, ...lock.env, ...(request.dryRun ? { [DRY_RUN_ENV]: "1" } : {}) };
-    result = await exec(settings.certbotBin, args, { allowFailure: true, inheritStderr: request.showProgress, env });
+    const env = { ...request.env, ...lock.env, [RUN_REPORT_ENV]: report, ...(request.dryRun ? { [DRY_RUN_ENV]: "1" } : {}) };
+    let result;
+    let hookReports: HookReport[] = [];
+    try {
+      result = await exec(settings.certbotBin, args, { allowFailure: true, inheritStderr: request.showProgress, env, timeoutMs: CERTBOT_RENEW_TIMEOUT_MS });
+    } finally {
+      hookReports = readRunReport(report);
+      removeRunReport(report);
+    }
+    const output = `${result.stdout}\n${result.stderr}`;
+    const failedPaths = new Set(parseRenewFailures(output));
+    const failed = new Set(before.filter((facts) => failedPaths.has(facts.paths.fullchain)).map((facts) => facts.name));
+    if (result.exitCode !== 0 && failed.size === 0 && !request.dryRun) {
+      throw new NgcertError("EXEC_FAILED", `certbot renew failed (exit code ${result.exitCode})`, { details: escapeControl(result.stderr || result.stdout) });
+    }
+    if (request.dryRun) {
+      const lineages = before.map((facts): LineageRenewal => ({ name: facts.name, status: failed.has(facts.name) ? "failed" : "not-due" }));
+      return { lineages, repaired, reload: undefined, hooksInstalled, certbotExitCode: result.exitCode, certbotOutput: output };
+    }
+    // Whatever the hooks did or could not do (not installed, nginx down then), the door settles it now.
+    const service = await bringIntoService(settings, exec, { by: "renew", now: request.now(), configChanged: false });
+    const after = await collectFacts({ letsencryptDir: settings.letsencryptDir, names });
+    const previous = new Map(before.map((facts) => [facts.name, facts.fingerprint]));
+    const refused = new Map<string, string>();
+    for (const hook of hookReports) for (const lineage of hook.lineages) if (lineage.status === "refused") refused.set(lineage.name, lineage.reason ?? "refused");
+    for (const lineage of service.lineages) if (lineage.status === "refused") refused.set(lineage.name, lineage.reason ?? "refused");
+    const lineages = after.map((facts): LineageRenewal => {
+      if (failed.has(facts.name)) return { name: facts.name, status: "failed" };
+      if (refused.has(facts.name)) return { name: facts.name, status: "refused", reason: refused.get(facts.name) };
+      if (facts.fingerprint === undefined || previous.get(facts.name) === facts.fingerprint) return { name: facts.name, status: "not-due" };
+      const served = service.lineages.find((lineage) => lineage.name === facts.name);
+      if (served === undefined || served.status === "unused") return { name: facts.name, status: "renewed-unused" };
+      if (served.status === "served" || served.status === "already-served") return { name: facts.name, status: "renewed-served" };
+      return { name: facts.name, status: "renewed-not-served", reason: served.reason ?? served.status };
+    });
+    return { lineages, repaired: [...repaired, ...service.repaired], reload: service.reload, hooksInstalled, certbotExitCode: result.exitCode, certbotOutput: output };
   } finally {
     lock.release();
   }
-  const output = `${result.stdout}\n${result.stderr}`;
-  const failed = [...output.matchAll(/\/live\/([^/\s]+)\/fullchain\.pem \(failure\)/g)].map((match) => match[1]!);
-  if (result.exitCode !== 0 && failed.length === 0 && !request.dryRun) {
-    throw new NgcertError("EXEC_FAILED", `certbot renew failed (exit code ${result.exitCode})`, { details: result.stderr || result.stdout });
-  }
-  const after = request.dryRun ? before : await collectFacts({ letsencryptDir: settings.letsencryptDir, names: request.certName ? [request.certName] : [] });
-  const previous = new Map(before.map((facts) => [facts.name, facts.fingerprint]));
-  const renewedFacts = after.filter((facts) => facts.fingerprint !== undefined && previous.get(facts.name) !== facts.fingerprint);
-  const renewed: RenewedLineage[] = [];
-  const nginx = renewedFacts.length > 0 ? await readNginxDump(settings, exec) : undefined;
-  for (const facts of renewedFacts) {
-    const users = findCertificateUsers(nginx?.files ?? [], path.dirname(facts.paths.cert));
-    const names = namesToProbe(facts.domains, users.flatMap((user) => user.serverNames));
-    renewed.push({ name: facts.name, served: users.length === 0 ? "unused" : (await isServed(settings, facts, names)) ? "yes" : "no" });
-  }
-  const changed = new Set([...renewedFacts.map((facts) => facts.name), ...failed]);
-  return {
-    renewed,
-    notDue: after.map((facts) => facts.name).filter((name) => !changed.has(name)),
-    failed,
-    hooksInstalled,
-    certbotExitCode: result.exitCode,
-    certbotOutput: output,
-  };
-}
-
-async function isServed(settings: Settings, facts: LineageFacts, names: readonly string[]): Promise<boolean> {
-  const checks = await checkServed(servedTarget(settings), names, facts.fingerprint!);
-  return checks.every((check) => check.matches);
 }

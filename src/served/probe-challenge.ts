@@ -1,6 +1,6 @@
 // Proves the challenge path works end to end: a random probe file in the webroot, fetched through the local nginx on
 // the HTTP port with a given Host header, exactly as the CA would fetch a token.
-import { mkdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, rmSync, writeSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -39,9 +39,15 @@ export async function probeChallengePath(options: { webroot: string; address: st
   const token = `ngcert-probe-${randomBytes(12).toString("hex")}`;
   const file = path.join(dir, token);
   // The first directory this probe had to create, if any: removed again afterwards, so a probe leaves no trace.
-  const created = mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const created = makeChallengeDir(options.webroot, dir);
   try {
-    writeFileSync(file, token, { mode: 0o644 });
+    // Created exclusively: never written through a symlink someone planted in the webroot.
+    const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      writeSync(fd, token);
+    } finally {
+      closeSync(fd);
+    }
     return await Promise.all(
       options.hosts.map(async (host) => {
         const answer = await fetchOnce({ address: options.address, port: options.port, host, urlPath: `${CHALLENGE_PATH}${token}`, timeoutMs: options.timeoutMs ?? 5_000 });
@@ -55,6 +61,30 @@ export async function probeChallengePath(options: { webroot: string; address: st
     rmSync(file, { force: true });
     if (created !== undefined) removeEmptyDirs(dir, created);
   }
+}
+
+/**
+ * Creates the directories from the webroot down to `dir` one at a time, refusing a symlink or another user's directory
+ * on the way (as root, following one would write wherever it points). Returns the first one it created.
+ */
+function makeChallengeDir(webroot: string, dir: string): string | undefined {
+  const uid = process.getuid?.();
+  let created: string | undefined;
+  let current = path.resolve(webroot);
+  for (const part of ["", ...path.relative(current, dir).split(path.sep).filter(Boolean)]) {
+    current = part === "" ? current : path.join(current, part);
+    try {
+      mkdirSync(current, { mode: 0o755 });
+      created ??= current;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const stat = lstatSync(current);
+    if (stat.isSymbolicLink() || !stat.isDirectory() || (uid !== undefined && stat.uid !== uid && stat.uid !== 0)) {
+      throw new Error(`${current} is ${stat.isSymbolicLink() ? "a symlink" : !stat.isDirectory() ? "not a directory" : `owned by uid ${stat.uid}`}: refusing to write a probe through it`);
+    }
+  }
+  return created;
 }
 
 /** rmdir from `dir` up to and including `top`, stopping at the first one that is not empty. */

@@ -1,6 +1,6 @@
 // The settings table from SPEC.md: every command takes these, with the same flag, environment variable and default.
 
-export type SettingKind = "path" | "program" | "command" | "port" | "address" | "url" | "email";
+export type SettingKind = "path" | "program" | "command" | "port" | "address" | "url" | "email" | "seconds";
 
 export interface SettingDefinition {
   /** Long flag name, also the key in the config file. */
@@ -19,6 +19,7 @@ export const SETTING_KEYS = [
   "nginx-conf",
   "nginx-bin",
   "reload-cmd",
+  "reload-timeout",
   "certbot-bin",
   "http-port",
   "https-port",
@@ -39,6 +40,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   { key: "nginx-conf", env: "NGCERT_NGINX_CONF", kind: "path", describe: "nginx main config [<nginx-dir>/nginx.conf]" },
   { key: "nginx-bin", env: "NGCERT_NGINX_BIN", kind: "program", describe: "nginx binary [nginx]" },
   { key: "reload-cmd", env: "NGCERT_RELOAD_CMD", kind: "command", describe: "reload command [<nginx-bin> -c <nginx-conf> -s reload]" },
+  { key: "reload-timeout", env: "NGCERT_RELOAD_TIMEOUT", kind: "seconds", describe: "seconds the reload command and nginx get to load the new configuration [60]" },
   { key: "certbot-bin", env: "NGCERT_CERTBOT_BIN", kind: "program", describe: "certbot binary [certbot]" },
   { key: "http-port", env: "NGCERT_HTTP_PORT", kind: "port", describe: "HTTP port [80]" },
   { key: "https-port", env: "NGCERT_HTTPS_PORT", kind: "port", describe: "HTTPS port [443]" },

@@ -63,6 +63,7 @@ export function resolveSettings(input: SettingsInput): Settings {
     nginxConf,
     nginxBin,
     reloadCmd: (values.get("reload-cmd") as string[] | undefined) ?? [nginxBin, "-c", nginxConf, "-s", "reload"],
+    reloadTimeoutMs: num("reload-timeout", 60) * 1000,
     certbotBin: str("certbot-bin", "certbot"),
     httpPort: num("http-port", 80),
     httpsPort: num("https-port", 443),
@@ -107,6 +108,11 @@ function validateSetting(definition: SettingDefinition, source: Source, cwd: str
   const fail = (why: string): never => {
     throw new NgcertError(origin.startsWith("--") ? "USAGE" : "CONFIG", `${origin}: ${why}`);
   };
+  if (definition.kind === "seconds") {
+    const seconds = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) fail(`${JSON.stringify(value)} is not a whole number of seconds (1-3600)`);
+    return seconds;
+  }
   if (definition.kind === "port") {
     const port = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
     if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${JSON.stringify(value)} is not a port number (1-65535)`);

@@ -16,6 +16,8 @@ export interface Settings {
   nginxBin: string;
   /** Program and arguments, never a shell string. */
   reloadCmd: string[];
+  /** How long the reload command, and then nginx's new workers, may take before the reload counts as failed. */
+  reloadTimeoutMs: number;
   certbotBin: string;
   httpPort: number;
   httpsPort: number;

@@ -1,24 +1,30 @@
 // `ngcert add DOMAIN... --upstream URL`: preflight the challenge path, obtain the certificate through the shared
-// webroot, write the HTTPS site, nginx -t, reload, and prove nginx serves it. Any failed step leaves nginx and the
-// files exactly as they were.
-import { existsSync, readFileSync } from "node:fs";
+// webroot, stage the HTTPS site and test it before nginx can see it, put it in place, and bring it into service
+// through the door. Any failed step leaves nginx and the files as they were.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { accountArgs, commonCertbotArgs } from "../certbot/certbot-args.js";
+import { hookShimPath } from "../certbot/hook-paths.js";
 import { readLineageFacts, renewalConfPath } from "../certbot/read-lineage.js";
+import { bringIntoService, type ServiceOutcome } from "../deploy/bring-into-service.js";
 import { checkNewVersion } from "../deploy/check-new-version.js";
+import { describeLineage, describeReload } from "../deploy/describe-service.js";
+import { finishInterrupted } from "../deploy/finish-interrupted.js";
 import type { Exec } from "../exec.js";
-import { NgcertError } from "../errors.js";
-import { FileTransaction } from "../fs/file-transaction.js";
+import { NgcertError, describeError } from "../errors.js";
+import { faultStep } from "../fs/fault-injection.js";
 import { classifyOwnership, markOwned } from "../fs/owned-file.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
-import { hookShimPath } from "../hooks/render-hook-shim.js";
-import { reloadNginx, testNginxConfig } from "../nginx/nginx-control.js";
+import { findServerBlocks } from "../nginx/http-servers.js";
 import { http2Style, readNginxVersion } from "../nginx/nginx-version.js";
-import { acmeSnippetPath } from "../nginx/render-acme.js";
+import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { acmeServerPath, acmeSnippetPath } from "../nginx/render-acme.js";
 import { renderSite, sitePath } from "../nginx/render-site.js";
+import { findServersForName } from "../nginx/server-names.js";
+import { stagingPathFor, testStagedConfig } from "../nginx/staged-config.js";
 import { probeChallengePath } from "../served/probe-challenge.js";
-import { localAddress, servedTarget } from "../served/served-target.js";
-import { waitUntilServed, type ServedCheck } from "../served/wait-until-served.js";
+import { localAddress } from "../served/served-target.js";
+import type { ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
 import type { Upstream } from "./parse-upstream.js";
 
@@ -44,66 +50,122 @@ export interface AddResult {
   served: ServedCheck[];
 }
 
+/** certonly is one order at the CA: minutes at worst, never forever. */
+export const CERTBOT_CERTONLY_TIMEOUT_MS = 15 * 60_000;
+
 export async function runAdd(settings: Settings, exec: Exec, request: AddRequest): Promise<AddResult> {
   const name = request.domains[0]!;
   const siteFile = sitePath(settings.nginxDir, name);
   const deployHook = hookShimPath(settings.letsencryptDir, "deploy");
-  if (!existsSync(acmeSnippetPath(settings.nginxDir)) || !existsSync(deployHook)) {
-    throw new NgcertError("CONFLICT", "this server is not set up for ngcert yet: run `ngcert init` first");
-  }
-  const existingSite = readOptional(siteFile);
-  if (existingSite !== undefined && classifyOwnership(existingSite) !== "ours") {
-    throw new NgcertError("CONFLICT", `${siteFile} was edited since ngcert wrote it: ngcert add will not overwrite it; move it aside to let ngcert write the site again. Nothing was changed.`);
-  }
-
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "add", env: request.env });
   try {
+    for (const line of finishInterrupted(settings)) request.log(line);
+    if (!existsSync(acmeSnippetPath(settings.nginxDir)) || !existsSync(deployHook)) {
+      throw new NgcertError("CONFLICT", "this server is not set up for ngcert yet: run `ngcert init` first");
+    }
+    const existingSite = readOptional(siteFile);
+    if (existingSite !== undefined && classifyOwnership(existingSite) !== "ours") {
+      throw new NgcertError("CONFLICT", `${siteFile} was edited since ngcert wrote it: ngcert add will not overwrite it; move it aside to let ngcert write the site again. Nothing was changed.`);
+    }
     const current = existsSync(renewalConfPath(settings.letsencryptDir, name)) ? readLineageFacts(settings.letsencryptDir, name, true) : undefined;
     const currentDomains = new Set(current?.domains ?? []);
     const sameDomains = current !== undefined && current.domains.length === request.domains.length && request.domains.every((domain) => currentDomains.has(domain));
     // A lineage for exactly these names that is fit to serve is reused: no new order at the CA.
     const reusable = sameDomains && checkNewVersion(current, request.domains, request.now()).length === 0;
     const certificate: AddResult["certificate"] = reusable ? "reused" : current && !sameDomains ? "expanded" : "obtained";
-
+    if (!reusable && !request.skipPreflight) await preflight(settings, request.domains);
+    // The configuration must already pass nginx -t, and no other block may serve these names: both are cheaper to
+    // find out now than after an order at the CA.
+    let nginx;
+    try {
+      nginx = await readNginxDump(settings, exec);
+    } catch (error) {
+      throw new NgcertError("CONFLICT", `${describeError(error)}: fix that first (ngcert add needs a reload). Nothing was changed.`, { cause: error });
+    }
+    refuseNamesServedElsewhere(settings, findServerBlocks(nginx.files), request.domains, siteFile);
     if (!reusable) {
-      if (!request.skipPreflight) await preflight(settings, request.domains);
       request.log(`requesting a certificate for ${request.domains.join(", ")} from ${settings.server}`);
       await obtainCertificate(settings, exec, request, { name, deployHook, expand: certificate === "expanded", lockEnv: lock.env });
     }
-
     const facts = readLineageFacts(settings.letsencryptDir, name, true);
     if (facts.fingerprint === undefined) throw new NgcertError("PROBLEMS", `certbot finished but ${name}'s certificate cannot be read: ${facts.fileProblems.map((p) => p.message).join("; ")}`);
 
     const version = await readNginxVersion(settings.nginxBin, exec);
     const content = markOwned(renderSite({ ...settings, name, domains: request.domains, upstream: request.upstream, ipv6: request.ipv6, http2: http2Style(version), hsts: request.hsts }));
     const site: AddResult["site"] = existingSite === undefined ? "created" : existingSite === content ? "unchanged" : "updated";
-    const transaction = new FileTransaction();
-    let reloaded = false;
-    try {
-      if (site !== "unchanged") {
-        transaction.write(siteFile, content, 0o644);
-        await testNginxConfig(settings, exec);
-        reloaded = true; // from here on nginx may have loaded the new site, even if the reload command then failed
-        await reloadNginx(settings, exec);
-      }
-      const served = await waitUntilServed(servedTarget(settings), request.domains, facts.fingerprint, { timeoutMs: request.servedTimeoutMs ?? 15_000 });
-      const wrong = served.filter((check) => !check.matches);
-      if (wrong.length > 0) {
-        const what = wrong.map((check) => `${check.domain}: ${check.result.ok ? "another certificate is served" : check.result.error}`).join("; ");
-        throw new NgcertError("PROBLEMS", `nginx does not serve ${name}'s certificate after the reload (${what})`);
-      }
-      return { name, certificate, site, served };
-    } catch (error) {
-      if (transaction.changed) transaction.rollback();
-      // Put nginx back on the configuration it had (it passed nginx -t before this run); no reload happened otherwise.
-      if (reloaded) await testNginxConfig(settings, exec).then(() => reloadNginx(settings, exec)).catch(() => undefined);
-      const kept = certificate === "reused" ? "" : ` The certificate stays in ${path.join(settings.letsencryptDir, "live", name)}; running the same ngcert add again reuses it.`;
-      if (error instanceof NgcertError) throw new NgcertError(error.code, `${error.message}; the site was put back as it was.${kept}`, { cause: error, details: error.details });
-      throw error;
-    }
+    const kept = certificate === "reused" ? "" : ` The certificate stays in ${path.dirname(facts.paths.cert)}; running the same ngcert add again reuses it.`;
+    if (site !== "unchanged") await stageAndPlace(settings, exec, siteFile, content, request.domains, kept);
+    const outcome = await bringIntoService(settings, exec, { by: "add", now: request.now(), configChanged: site !== "unchanged", focus: [{ name, renewedDomains: request.domains }], servedTimeoutMs: request.servedTimeoutMs });
+    const lineage = outcome.lineages.find((entry) => entry.name === name);
+    const reloaded = site === "unchanged" || outcome.reload.status === "reloaded";
+    if (reloaded && (lineage?.status === "served" || lineage?.status === "already-served")) return { name, certificate, site, served: lineage.served ?? lineage.domains.map((domain) => ({ domain, result: { ok: true, fingerprint: facts.fingerprint!, der: Buffer.alloc(0) }, matches: true })) };
+    // Not served: the site goes back as it was, and nginx with it.
+    const problem = lineage ? describeLineage(lineage) : `${name} is not used by any nginx site after the reload`;
+    const restored = site === "unchanged" ? undefined : await restoreSite(settings, exec, request, siteFile, existingSite, outcome);
+    throw new NgcertError("PROBLEMS", `${problem}${reloadNote(outcome)}; ${restored ?? "the site was left as it was"}.${kept}`);
   } finally {
     lock.release();
   }
+}
+
+/** Tests the site under a staging name, then renames it into place; throws (nothing changed) when nginx -t refuses. */
+async function stageAndPlace(settings: Settings, exec: Exec, siteFile: string, content: string, domains: readonly string[], kept: string): Promise<void> {
+  const staged = stagingPathFor(siteFile);
+  writeFileSync(staged, content, { mode: 0o644, flag: "wx" });
+  faultStep("site staged");
+  try {
+    const warnings = await testStagedConfig(settings, exec, [{ finalPath: siteFile, stagedPath: staged }]);
+    // nginx only warns when another block claims the same name, and then serves that block: for ngcert, an error.
+    const clash = warnings.filter((warning) => /conflicting server name|duplicate/.test(warning) && domains.some((domain) => warning.includes(`"${domain}"`)));
+    if (clash.length > 0) throw new NgcertError("CONFLICT", `nginx would not serve the new site: ${clash.join("; ")}. Nothing was changed.${kept}`);
+  } catch (error) {
+    rmSync(staged, { force: true });
+    if (error instanceof NgcertError && error.code === "NGINX_INVALID") throw new NgcertError(error.code, `${error.message}; the site was not put in place.${kept}`, { cause: error, details: error.details });
+    throw error;
+  }
+  renameSync(staged, siteFile);
+  faultStep("site in place");
+}
+
+/** Puts the site file back as it was and reloads nginx onto that; says what it did. */
+async function restoreSite(settings: Settings, exec: Exec, request: AddRequest, siteFile: string, previous: string | undefined, outcome: ServiceOutcome): Promise<string> {
+  if (previous === undefined) rmSync(siteFile, { force: true });
+  else {
+    const staged = stagingPathFor(siteFile);
+    writeFileSync(staged, previous, { mode: 0o644, flag: "wx" });
+    renameSync(staged, siteFile);
+  }
+  faultStep("site restored");
+  if (outcome.reload.status !== "reloaded") return "the site was put back as it was";
+  const back = await bringIntoService(settings, exec, { by: "add (undo)", now: request.now(), configChanged: true });
+  return back.reload.status === "reloaded" ? "the site was put back as it was and nginx reloaded onto it" : `the site was put back, but reloading nginx onto it failed: ${describeReload(back.reload) ?? back.reload.status}`;
+}
+
+function reloadNote(outcome: ServiceOutcome): string {
+  const reload = describeReload(outcome.reload);
+  return reload === undefined || outcome.reload.status === "reloaded" ? "" : ` (${reload})`;
+}
+
+/**
+ * Another block for one of the names on the HTTPS port is a site nginx would serve instead of ngcert's; on the HTTP
+ * port it is the owner's site, unless it includes ngcert's challenge snippet (what the preflight's advice asks for:
+ * then it is the owner's port-80 front of the HTTPS site ngcert is about to write).
+ */
+function refuseNamesServedElsewhere(settings: Settings, blocks: ReturnType<typeof findServerBlocks>, domains: readonly string[], siteFile: string): void {
+  const ours = new Set([siteFile, acmeServerPath(settings.nginxDir)]);
+  const snippet = acmeSnippetPath(settings.nginxDir);
+  const others = blocks.filter((block) => !ours.has(block.file));
+  const clashes = domains.flatMap((domain) => [
+    ...findServersForName(others, domain, [settings.httpsPort]),
+    ...findServersForName(others, domain, [settings.httpPort]).filter((block) => !block.includes.includes(snippet) && block.listens.some((listen) => listen.port === settings.httpPort && !listen.ssl)),
+  ].map((block) => `  ${domain}: ${block.file}:${block.line} (server_name ${block.serverNames.join(" ")})`));
+  if (clashes.length === 0) return;
+  throw new NgcertError(
+    "CONFLICT",
+    `these names are already served by server blocks ngcert did not write:\n${[...new Set(clashes)].join("\n")}\n` +
+      "ngcert add would put a second site beside them, and nginx would serve only one. For a site you already run, " +
+      "`ngcert doctor` shows what its renewal needs and `ngcert migrate` moves its certificate to the shared webroot. Nothing was changed.",
+  );
 }
 
 async function preflight(settings: Settings, domains: readonly string[]): Promise<void> {
@@ -147,7 +209,8 @@ async function obtainCertificate(settings: Settings, exec: Exec, request: AddReq
     deployHook,
     ...(expand ? ["--expand"] : []),
   ];
-  const result = await exec(settings.certbotBin, args, { allowFailure: true, inheritStderr: request.showProgress, env: { ...request.env, ...run.lockEnv } });
+  faultStep("certbot certonly");
+  const result = await exec(settings.certbotBin, args, { allowFailure: true, inheritStderr: request.showProgress, env: { ...request.env, ...run.lockEnv }, timeoutMs: CERTBOT_CERTONLY_TIMEOUT_MS });
   if (result.exitCode !== 0) {
     throw new NgcertError("EXEC_FAILED", `certbot could not obtain the certificate for ${request.domains.join(", ")} (exit code ${result.exitCode})`, {
       details: request.showProgress ? undefined : result.stderr || result.stdout,

@@ -32,6 +32,10 @@ export interface CollectOptions {
   readAtMs?: number;
   /** See Context.workerScript. */
   workerScript?: string | undefined;
+  /** Told why the cache was not used (a cache dir someone else could have written). */
+  warn?: (message: string) => void;
+  /** Read on threads however few lineages there are: the caller's event loop must not stall (the watcher). */
+  alwaysInThreads?: boolean;
 }
 
 export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDays">): Promise<LineageFacts[]> {
@@ -46,10 +50,12 @@ export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDa
     const wanted = new Set(options.names);
     entries = all.filter((entry) => wanted.has(entry.name));
   }
-  const cache = options.cacheDir === undefined ? undefined : FactsCache.open(options.cacheDir, options.letsencryptDir);
+  const opened = options.cacheDir === undefined ? undefined : FactsCache.open(options.cacheDir, options.letsencryptDir);
+  if (opened !== undefined && "refused" in opened) options.warn?.(`${opened.refused}: not using the status cache (fix its ownership and mode: root, 0700)`);
+  const cache = opened instanceof FactsCache ? opened : undefined;
   const facts: (LineageFacts | undefined)[] = entries.map((entry) => cache?.lookup(entry.name, confStampOf(options.letsencryptDir, entry)));
   const missing = entries.filter((_, index) => facts[index] === undefined);
-  const read = await readAllStamped(options.letsencryptDir, missing, options.workerScript);
+  const read = await readAllStamped(options.letsencryptDir, missing, options.workerScript, options.alwaysInThreads === true);
   let next = 0;
   for (let index = 0; index < facts.length; index++) {
     if (facts[index] !== undefined) continue;

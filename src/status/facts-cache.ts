@@ -1,7 +1,8 @@
 // A cache of lineage facts across runs. An entry is used only while every file it was read from has the same device,
 // inode, size, mtime and ctime; clock-dependent checks are never cached. Any doubt means "read again".
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { LineageFacts, LineagePaths } from "../certbot/lineage.js";
 
@@ -48,7 +49,13 @@ export class FactsCache {
     this.entries = entries;
   }
 
-  static open(cacheDir: string, letsencryptDir: string): FactsCache {
+  /**
+   * The cache in `cacheDir`, or a reason it cannot be trusted: a directory that is a symlink, belongs to another user
+   * or others can write to could hold forged entries (facts that hide a problem), so it is not used at all.
+   */
+  static open(cacheDir: string, letsencryptDir: string): FactsCache | { refused: string } {
+    const refused = checkCacheDir(cacheDir);
+    if (refused) return { refused };
     const id = createHash("sha256").update(letsencryptDir).digest("hex").slice(0, 16);
     const file = path.join(cacheDir, `status-${id}.json`);
     return new FactsCache(file, letsencryptDir, loadEntries(file, letsencryptDir));
@@ -88,14 +95,26 @@ export class FactsCache {
   save(): void {
     if (!this.changed) return;
     const data: CacheFile = { format: FORMAT, letsencryptDir: this.letsencryptDir, entries: this.entries };
+    const temp = `${this.file}.${randomBytes(6).toString("hex")}.tmp`;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
+      if (checkCacheDir(path.dirname(this.file))) return;
+      // Created here and now, never through a symlink someone planted under a name they guessed.
+      const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, JSON.stringify(data));
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temp, this.file);
       this.changed = false;
     } catch {
       // Not writable (a read-only user, a full disk): status is still right, only slower next time.
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // There was no directory to leave it in.
+      }
     }
   }
 }
@@ -117,9 +136,31 @@ function isEntry(value: unknown): value is Entry {
   );
 }
 
+/** Why a cache directory must not be used, or undefined when it is fine (or does not exist yet). */
+function checkCacheDir(dir: string): string | undefined {
+  let stat;
+  try {
+    stat = lstatSync(dir);
+  } catch {
+    return undefined;
+  }
+  const uid = process.getuid?.();
+  if (stat.isSymbolicLink()) return `the cache dir ${dir} is a symlink`;
+  if (!stat.isDirectory()) return `the cache dir ${dir} is not a directory`;
+  if (uid !== undefined && stat.uid !== uid) return `the cache dir ${dir} belongs to uid ${stat.uid}, not to this user`;
+  if ((stat.mode & 0o022) !== 0) return `the cache dir ${dir} is writable by others (mode ${(stat.mode & 0o777).toString(8)})`;
+  return undefined;
+}
+
 function loadEntries(file: string, letsencryptDir: string): Record<string, Entry> {
   try {
-    const stat = statSync(file);
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    let stat;
+    try {
+      stat = fstatSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     // Only trust a cache that nobody else could have written.
     if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return Object.create(null) as Record<string, Entry>;
     const data = JSON.parse(readFileSync(file, "utf8")) as Partial<CacheFile>;

@@ -35,16 +35,17 @@ export function claimAndRead(data: Omit<ReadWorkerData, "task">): [number, Stamp
  * `workerScript` is the bundled CLI file, which runs as a reader when started as a worker; without it (the library
  * used from source) everything is read on this thread.
  */
-export async function readAllStamped(letsencryptDir: string, entries: LineageEntry[], workerScript: string | undefined): Promise<StampedFacts[]> {
-  const threads = Math.min(availableParallelism(), 8) - 1;
-  if (!workerScript || threads < 1 || entries.length < PARALLEL_THRESHOLD) {
+export async function readAllStamped(letsencryptDir: string, entries: LineageEntry[], workerScript: string | undefined, offMainThread = false): Promise<StampedFacts[]> {
+  // Off the main thread (the watcher), a one-CPU machine still gets one reader thread, and this thread reads nothing.
+  const threads = Math.max(offMainThread ? 1 : 0, Math.min(availableParallelism(), 8) - 1);
+  if (entries.length === 0 || !workerScript || threads < 1 || (!offMainThread && entries.length < PARALLEL_THRESHOLD)) {
     return entries.map((entry) => readStamped(letsencryptDir, entry));
   }
   const counter = new SharedArrayBuffer(4);
   const workerData: ReadWorkerData = { task: READ_WORKER_TASK, letsencryptDir, entries, counter };
   const workers = Array.from({ length: threads }, () => runWorker(workerScript, workerData));
   const results = new Array<StampedFacts>(entries.length);
-  for (const [index, stamped] of claimAndRead(workerData)) results[index] = stamped;
+  if (!offMainThread) for (const [index, stamped] of claimAndRead(workerData)) results[index] = stamped;
   for (const settled of await Promise.allSettled(workers)) {
     if (settled.status === "fulfilled") for (const [index, stamped] of settled.value) results[index] = stamped;
   }

@@ -5,7 +5,7 @@ import { readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 
 export class LineageDirWatchers {
-  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly watchers = new Map<string, { watcher: FSWatcher; inode: number }>();
 
   constructor(
     private readonly liveRoot: string,
@@ -29,32 +29,35 @@ export class LineageDirWatchers {
     if (name === "README" || name.startsWith(".")) return;
     const dir = path.join(this.liveRoot, name);
     let isDir = false;
+    let inode = 0;
     try {
-      isDir = statSync(dir).isDirectory();
+      const stat = statSync(dir);
+      isDir = stat.isDirectory();
+      inode = stat.ino;
     } catch {
       isDir = false;
     }
     const current = this.watchers.get(name);
-    if (!isDir) {
-      current?.close();
+    // A directory replaced by another (an atomic exchange of live/<name>) needs a watch on the new one.
+    if (!isDir || (current && current.inode !== inode)) {
+      current?.watcher.close();
       this.watchers.delete(name);
-      return;
-    }
-    if (current) return;
+      if (!isDir) return;
+    } else if (current) return;
     try {
       const watcher = watch(dir, { persistent: false }, () => this.onChange(name));
       watcher.on("error", () => {
         watcher.close();
         this.watchers.delete(name);
       });
-      this.watchers.set(name, watcher);
+      this.watchers.set(name, { watcher, inode });
     } catch (error) {
       this.onError(`cannot watch ${dir}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
   closeAll(): void {
-    for (const watcher of this.watchers.values()) watcher.close();
+    for (const { watcher } of this.watchers.values()) watcher.close();
     this.watchers.clear();
   }
 }

@@ -1,22 +1,23 @@
 // `ngcert watch`: re-verifies a lineage whenever live/ changes (certbot swaps symlinks, with or without ngcert's hooks),
-// reloads nginx when disk and served differ, checks expiry on a timer, and reports every event. Errors are reported
-// and the watcher goes on; it ends when the signal aborts.
+// brings what is on disk into service through the door when nginx serves something else, checks everything on a
+// timer, and reports every event. While a certbot renewal run that ngcert's pre hook marked is in progress, it only
+// checks: the run's post hook reloads once for all, and the watcher looks again when the run has ended. Errors are
+// reported and the watcher goes on; it ends when the signal aborts.
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { watch as watchFiles } from "chokidar";
-import { checkLineage, daysLeft } from "../checks/check-lineage.js";
-import type { LineageFacts } from "../certbot/lineage.js";
-import { checkNewVersion } from "../deploy/check-new-version.js";
-import { reconcileLineage } from "../deploy/reconcile-lineage.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { checkLineage } from "../checks/check-lineage.js";
+import { bringIntoService } from "../deploy/bring-into-service.js";
+import { isRenewRunActive } from "../deploy/renew-run.js";
 import type { Exec } from "../exec.js";
-import { NgcertError } from "../errors.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
-import { acquireWriterLock } from "../fs/writer-lock.js";
-import { readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
+import { NgcertError, describeError } from "../errors.js";
+import { acquireWriterLock, type WriterLock } from "../fs/writer-lock.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
-import { LineageDirWatchers } from "./lineage-dir-watchers.js";
-import { renderMetrics, type LineageMetrics } from "./render-metrics.js";
+import { LiveDirWatcher } from "./live-dir-watcher.js";
+import { SerialQueue } from "./serial-queue.js";
+import { reactToLineage } from "./service-events.js";
+import { WatchMetrics } from "./watch-metrics.js";
 import { makeEvent, type WatchEvent, type WatchEventKind } from "./watch-event.js";
 
 export interface WatchOptions {
@@ -29,172 +30,135 @@ export interface WatchOptions {
   now: () => Date;
   env: Record<string, string | undefined>;
   signal: AbortSignal;
+  /** The bundled CLI, to read lineages on reader threads; absent when running from source (read in line). */
+  workerScript?: string | undefined;
   /** Resolves once the file watcher is ready (tests wait for it). */
   onReady?: () => void;
 }
 
+/** How often to look whether a marked renewal run has ended, and how long a writer lock is waited for per try. */
+const RUN_POLL_MS = 1_000;
+const LOCK_WAIT_MS = 30_000;
+
 export async function runWatch(settings: Settings, exec: Exec, options: WatchOptions): Promise<void> {
   const liveRoot = path.join(settings.letsencryptDir, "live");
-  const watcherLock = await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: {}, waitMs: 0, lockName: ".ngcert-watch.lock" }).catch((error: unknown) => {
+  const watcherLock = await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: {}, waitMs: 0, lockName: "watch.lock" }).catch((error: unknown) => {
     if (error instanceof NgcertError && error.code === "LOCKED") throw new NgcertError("LOCKED", `another ngcert watch already watches ${settings.letsencryptDir}: ${error.message}`);
     throw error;
   });
-  const lineages = new Map<string, LineageMetrics>();
-  let lastCheck: Date | undefined;
-  let lastReload: { time: Date; success: boolean } | undefined;
+  const metrics = new WatchMetrics(options.metricsFile, options.log);
+  const queue = new SerialQueue((error) => options.log(`unexpected error: ${describeError(error)}`));
   const emit = (kind: WatchEventKind, name: string | undefined, details: Record<string, unknown> = {}): void => options.emit(makeEvent(options.now(), kind, name, details));
 
-  const writeMetrics = (): void => {
-    if (!options.metricsFile) return;
-    try {
-      mkdirSync(path.dirname(options.metricsFile), { recursive: true });
-      writeFileAtomic(options.metricsFile, renderMetrics({ lineages, lastCheck, lastReload }), 0o644);
-    } catch (error) {
-      options.log(`cannot write ${options.metricsFile}: ${error instanceof Error ? error.message : String(error)}`);
+  /** The writer lock, waited for as long as it takes: a renewal holding it is normal, not a problem to announce. */
+  const takeWriterLock = async (): Promise<WriterLock | undefined> => {
+    while (!options.signal.aborted) {
+      try {
+        return await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: options.env, waitMs: LOCK_WAIT_MS });
+      } catch (error) {
+        if (!(error instanceof NgcertError) || error.code !== "LOCKED") throw error;
+        options.log(`waiting for the writer lock: ${error.message}`);
+      }
     }
+    return undefined;
   };
 
-  const remember = (facts: LineageFacts, servedMatches: boolean | undefined, extra: LineageMetrics["problems"] = []): void => {
-    const now = options.now();
-    lineages.set(facts.name, {
-      notAfter: facts.notAfter,
-      daysLeft: facts.notAfter === undefined ? undefined : daysLeft(facts.notAfter, now),
-      servedMatches,
-      problems: [...checkLineage(facts, { now }), ...extra],
-    });
-  };
-
-  // Serialise all work: one reconcile at a time, in the order changes arrived.
-  let queue: Promise<void> = Promise.resolve();
-  const enqueue = (task: () => Promise<void>): void => {
-    queue = queue.then(task).catch((error: unknown) => options.log(`unexpected error: ${error instanceof Error ? error.message : String(error)}`));
-  };
-
-  const reconcile = async (name: string, reason: "changed" | "check", nginx?: NginxDump, known?: LineageFacts): Promise<void> => {
-    if (!existsSync(path.join(liveRoot, name))) {
-      const wasKnown = lineages.delete(name);
-      writeMetrics();
-      if (wasKnown) emit("removed", name);
-      return;
-    }
-    if (reason === "changed") emit("changed", name);
-    // The outcome is reported once the metrics file says the same: an --on-event command may read it.
-    const outcomes: Array<[WatchEventKind, Record<string, unknown>]> = [];
-    const report = (kind: WatchEventKind, details: Record<string, unknown>): void => void outcomes.push([kind, details]);
-    let lock;
+  /** One pass through the door for `changed` (or every lineage nginx uses when empty), then events and metrics. */
+  const serve = async (changed: readonly string[], fullCheck: boolean): Promise<void> => {
+    const lock = await takeWriterLock();
+    if (!lock) return;
+    let deferred = false;
     try {
-      lock = await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: options.env, waitMs: 30_000 });
-    } catch (error) {
-      emit("problem", name, { reason: error instanceof Error ? error.message : String(error) });
-      return;
-    }
-    try {
-      const outcome = await reconcileLineage(settings, exec, name, { now: options.now(), rollBack: false, nginx, facts: known });
-      const version = outcome.version;
-      switch (outcome.status) {
-        case "unused":
-          remember(outcome.facts, undefined);
-          if (reason === "changed") report("verified", { version, served: "unused" });
-          break;
-        case "already-served":
-          remember(outcome.facts, true);
-          if (reason === "changed") report("verified", { version, served: true });
-          break;
-        case "reloaded":
-          remember(outcome.facts, true);
-          lastReload = { time: options.now(), success: true };
-          report("reloaded", { version, domains: outcome.served.map((check) => check.domain) });
-          break;
-        case "deferred": // only the deploy hook defers
-        case "nginx-down":
-          remember(outcome.facts, undefined);
-          report("problem", { version, reason: "nginx is not running: the certificate on disk is not served" });
-          break;
-        case "refused": {
-          const reloadFailed = /does not serve it after the reload|reloading nginx failed|nginx -t/.test(outcome.reason);
-          if (reloadFailed) lastReload = { time: options.now(), success: false };
-          remember(outcome.facts, false, [{ code: "SERVED_MISMATCH", message: outcome.reason }]);
-          report("problem", { version, reason: outcome.reason, reloaded: false });
-          break;
+      deferred = isRenewRunActive(settings.letsencryptDir);
+      const outcome = await bringIntoService(settings, exec, {
+        by: "watch",
+        now: options.now(),
+        configChanged: false,
+        focus: changed.map((name) => ({ name })),
+        verifyOnly: deferred,
+        workerScript: options.workerScript,
+      });
+      for (const line of outcome.repaired) options.log(line);
+      if (outcome.reload.status === "reloaded") metrics.lastReload = { time: options.now(), success: outcome.lineages.every((lineage) => lineage.status !== "refused" && lineage.status !== "not-served") };
+      if (outcome.reload.status === "failed") metrics.lastReload = { time: options.now(), success: false };
+      const pending: [WatchEventKind, string, Record<string, unknown>][] = [];
+      for (const lineage of outcome.lineages) {
+        const reaction = reactToLineage(lineage, outcome.reload, changed.includes(lineage.name));
+        if (lineage.facts) metrics.remember(lineage.facts, options.now(), reaction.servedMatches, reaction.extraProblems);
+        if (reaction.event) pending.push([reaction.event.kind, lineage.name, reaction.event.details]);
+      }
+      // A refused version was rolled back: the metrics describe what live/ holds now, not what was refused.
+      const rolledBack = outcome.lineages.filter((lineage) => lineage.rollback?.rolledBack === true).map((lineage) => lineage.name);
+      if (rolledBack.length > 0) {
+        for (const facts of await collectFacts({ letsencryptDir: settings.letsencryptDir, names: rolledBack, workerScript: options.workerScript, alwaysInThreads: options.workerScript !== undefined })) {
+          metrics.remember(facts, options.now(), undefined);
         }
       }
+      if (outcome.reload.status === "blocked" && outcome.lineages.every((lineage) => lineage.status !== "waiting")) pending.push(["problem", "", { reason: outcome.reload.reason }]);
+      // The outcome is reported once the metrics file says the same: an --on-event command may read it.
+      if (!fullCheck) metrics.write();
+      for (const [kind, name, details] of pending) emit(kind, name === "" ? undefined : name, details);
     } catch (error) {
-      report("problem", { reason: error instanceof NgcertError ? error.message : error instanceof Error ? error.message : String(error) });
+      emit("problem", changed.length === 1 ? changed[0] : undefined, { reason: describeError(error) });
     } finally {
       lock.release();
     }
-    // A quiet lineage of a full check is in the metrics file checkAll writes at its end.
-    if (reason === "changed" || outcomes.length > 0) writeMetrics();
-    for (const [kind, details] of outcomes) emit(kind, name, details);
+    // The run's post hook reloads; once the run has ended, look again at what it was to bring into service.
+    if (deferred && changed.length > 0) void recheckAfterRun(changed);
+  };
+
+  const recheckAfterRun = async (names: readonly string[]): Promise<void> => {
+    while (!options.signal.aborted && isRenewRunActive(settings.letsencryptDir)) await sleep(RUN_POLL_MS);
+    if (!options.signal.aborted) queue.push(() => serve(names.filter((name) => existsSync(path.join(liveRoot, name))), false));
+  };
+
+  const onLineageChanged = (name: string): void => {
+    queue.push(async () => {
+      if (!existsSync(path.join(liveRoot, name))) {
+        if (metrics.forget(name)) {
+          metrics.write();
+          emit("removed", name);
+        }
+        return;
+      }
+      emit("changed", name);
+      await serve([name], false);
+    });
   };
 
   const checkAll = async (): Promise<void> => {
-    let all: LineageFacts[];
+    let all;
     try {
-      all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [], cacheDir: settings.cacheDir });
+      all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [], cacheDir: settings.cacheDir, workerScript: options.workerScript, alwaysInThreads: options.workerScript !== undefined });
     } catch (error) {
-      emit("problem", undefined, { reason: error instanceof Error ? error.message : String(error) });
+      emit("problem", undefined, { reason: describeError(error) });
       return;
     }
-    for (const name of [...lineages.keys()]) {
-      if (!all.some((facts) => facts.name === name)) {
-        lineages.delete(name);
-        emit("removed", name);
-      }
+    for (const name of [...metrics.lineages.keys()]) {
+      if (!all.some((facts) => facts.name === name) && metrics.forget(name)) emit("removed", name);
     }
-    // One `nginx -T` for the whole check, and the facts just collected, not both again per lineage: thousands of
-    // lineages would take minutes, and a change queued behind the check would wait for all of it. When nginx -T
-    // fails, each lineage reports why.
-    const nginx = await readNginxDump(settings, exec).catch(() => undefined);
     for (const facts of all) {
-      const problems = checkLineage(facts, { now: options.now() });
-      for (const problem of problems) {
+      metrics.remember(facts, options.now(), metrics.lineages.get(facts.name)?.servedMatches);
+      for (const problem of checkLineage(facts, { now: options.now() })) {
         emit(problem.code === "EXPIRING" ? "expiring" : "problem", facts.name, { code: problem.code, message: problem.message });
       }
-      // A lineage that is unfit to serve was just reported; only the others are compared with what nginx serves.
-      if (checkNewVersion(facts, [], options.now()).length === 0) await reconcile(facts.name, "check", nginx, facts);
-      else remember(facts, undefined);
     }
-    lastCheck = options.now();
-    writeMetrics();
+    await serve([], true);
+    metrics.lastCheck = options.now();
+    metrics.write();
     emit("checked", undefined, { certificates: all.length });
   };
 
-  const timers = new Map<string, NodeJS.Timeout>();
-  const onPath = (file: string): void => {
-    const relative = path.relative(liveRoot, file);
-    const name = relative.split(path.sep)[0];
-    if (!name || name === "" || name.startsWith("..") || name === "README") return;
-    clearTimeout(timers.get(name));
-    timers.set(
-      name,
-      setTimeout(() => {
-        timers.delete(name);
-        enqueue(() => reconcile(name, "changed"));
-      }, options.debounceMs ?? 250),
-    );
-  };
-
   mkdirSync(liveRoot, { recursive: true, mode: 0o755 });
-  const lineageWatchers = new LineageDirWatchers(liveRoot, (name) => onPath(path.join(liveRoot, name)), options.log);
-  // chokidar watches live/ itself: lineages appearing, disappearing, renamed. Its raw fs.watch events are every change
-  // and only changes (its own "add" events repeat existing entries despite ignoreInitial).
-  const watcher = watchFiles(liveRoot, { ignoreInitial: true, depth: 0, followSymlinks: false, persistent: true });
-  watcher.on("raw", (_event, file, details) => {
-    const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-    if (watched !== liveRoot || !file) return;
-    lineageWatchers.update(file);
-    onPath(path.join(liveRoot, file));
-  });
-  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
-  lineageWatchers.watchExisting();
+  const live = new LiveDirWatcher(liveRoot, options.debounceMs ?? 250, onLineageChanged, options.log);
+  await live.start();
   emit("started", undefined, { letsencryptDir: settings.letsencryptDir, intervalSeconds: Math.round(options.intervalMs / 1000) });
   options.onReady?.();
   // Each full check is scheduled an interval after the previous one finished, so checks never pile up in the queue
   // when one takes longer than the interval (thousands of lineages, a slow nginx).
   let nextCheck: NodeJS.Timeout | undefined;
   const scheduleCheck = (): void => {
-    enqueue(async () => {
+    queue.push(async () => {
       await checkAll();
       if (!options.signal.aborted) nextCheck = setTimeout(scheduleCheck, options.intervalMs);
     });
@@ -208,10 +172,8 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     });
   } finally {
     clearTimeout(nextCheck);
-    for (const timer of timers.values()) clearTimeout(timer);
-    await watcher.close();
-    lineageWatchers.closeAll();
-    await queue;
+    await live.close();
+    await queue.drain();
     watcherLock.release();
   }
 }

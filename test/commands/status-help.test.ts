@@ -39,6 +39,8 @@ describe("ngcert status --help", () => {
             --nginx-bin         nginx binary [nginx]; env NGCERT_NGINX_BIN                        [string]
             --reload-cmd        reload command [<nginx-bin> -c <nginx-conf> -s reload]; env
                                 NGCERT_RELOAD_CMD                                                 [string]
+            --reload-timeout    seconds the reload command and nginx get to load the new configuration
+                                [60]; env NGCERT_RELOAD_TIMEOUT                                   [string]
             --certbot-bin       certbot binary [certbot]; env NGCERT_CERTBOT_BIN                  [string]
             --http-port         HTTP port [80]; env NGCERT_HTTP_PORT                              [string]
             --https-port        HTTPS port [443]; env NGCERT_HTTPS_PORT                           [string]

@@ -171,10 +171,11 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
   it("nginx -t refusing the new site: the site file is taken back, nginx keeps its configuration, a re-run reuses the certificate", async () => {
     const name = "tfail.ngcert.test";
     const wrapper = path.join(w().dirs.root, "nginx-refuses-tfail");
-    // An nginx whose -t fails once the new site exists (as if the site clashed with something), itself for the rest.
+    // An nginx whose -t fails once a file for the new site exists in conf.d, staged under a hidden name or in place (as
+    // if the site clashed with something), itself for the rest.
     await writeFile(
       wrapper,
-      `#!/bin/sh\nif [ "$1" = "-t" ] && [ -e '${siteFile(name)}' ]; then echo "nginx: [emerg] the test world's wrapper refuses ${name}" >&2; exit 1; fi\nexec '${w().programs.nginx}' "$@"\n`,
+      `#!/bin/sh\nif [ "$1" = "-t" ] && grep -rqs 'server_name ${name}' '${w().nginx.confD}'; then echo "nginx: [emerg] the test world's wrapper refuses ${name}" >&2; exit 1; fi\nexec '${w().programs.nginx}' "$@"\n`,
       { mode: 0o755 },
     );
     const nginxBefore = await snapshotTree([w().dirs.nginxDir]);
@@ -183,7 +184,7 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
     const run = await ngcert(["add", name, "--upstream", w().upstream.url, "--nginx-bin", wrapper]);
     expect(run.exitCode, describeRun(run)).toBe(1);
     expect(run.stderr).toContain(
-      `ngcert: nginx -t refused the configuration (${w().dirs.nginxConf}); the site was put back as it was. ` +
+      "ngcert: nginx -t refused the configuration (the test world's wrapper refuses tfail.ngcert.test); the site was not put in place. " +
         `The certificate stays in ${path.join(w().dirs.letsencryptDir, "live", name)}; running the same ngcert add again reuses it.`,
     );
     expect(run.stderr).toContain(`the test world's wrapper refuses ${name}`);
@@ -205,7 +206,7 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
     const wrapper = path.join(w().dirs.root, "nginx-refuses-other-upstream");
     await writeFile(
       wrapper,
-      `#!/bin/sh\nif [ "$1" = "-t" ] && grep -q ':${other!.port}' '${siteFile(BASE)}'; then echo "nginx: [emerg] the test world's wrapper refuses port ${other!.port}" >&2; exit 1; fi\nexec '${w().programs.nginx}' "$@"\n`,
+      `#!/bin/sh\nif [ "$1" = "-t" ] && grep -rqs ':${other!.port}' '${w().nginx.confD}'; then echo "nginx: [emerg] the test world's wrapper refuses port ${other!.port}" >&2; exit 1; fi\nexec '${w().programs.nginx}' "$@"\n`,
       { mode: 0o755 },
     );
     const before = await recordBefore();
@@ -213,7 +214,7 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
 
     const run = await ngcert(["add", BASE, "--upstream", other!.url, "--nginx-bin", wrapper]);
     expect(run.exitCode, describeRun(run)).toBe(1);
-    expect(run.stderr).toContain(`ngcert: nginx -t refused the configuration (${w().dirs.nginxConf}); the site was put back as it was.`);
+    expect(run.stderr).toContain(`ngcert: nginx -t refused the configuration (the test world's wrapper refuses port ${other!.port}); the site was not put in place.`);
     // The certificate was reused, so there is nothing to say about it.
     expect(run.stderr).not.toContain("The certificate stays");
     expect(await readFile(siteFile(BASE), "utf8")).toBe(site);
@@ -230,7 +231,7 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
 
     const run = await ngcert(["add", BASE, "--upstream", other!.url, "--reload-cmd", "/bin/false"]);
     expect(run.exitCode, describeRun(run)).toBe(1);
-    expect(run.stderr).toContain("ngcert: reloading nginx failed (`/bin/false`); the site was put back as it was.");
+    expect(run.stderr).toContain("reloading nginx failed: `/bin/false` failed with exit code 1); the site was put back as it was.");
     expect(await readFile(siteFile(BASE), "utf8")).toBe(site);
     expect(withoutTimes(await snapshotSetUp())).toEqual(withoutTimes(before.tree));
     expect(await readNginxProcesses(w().nginx.pidFile)).toEqual(before.nginx);

@@ -151,7 +151,7 @@ server {
     renewed();
     const result = await load;
     expect(renew.exitCode, describeRun(renew)).toBe(0);
-    expect(renew.stderr).toContain(`renewed: ${NAME} (nginx serves the new certificate)`);
+    expect(renew.stderr).toContain(`${NAME}: renewed; nginx serves the new certificate`);
     expect(result.failed, JSON.stringify(result.samples.filter((sample) => !sample.ok).slice(0, 5))).toBe(0);
     expect(result.ok).toBeGreaterThan(50);
     const current = new X509Certificate(await readFile(path.join(world.dirs.letsencryptDir, "live", NAME, "cert.pem")));

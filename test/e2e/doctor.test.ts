@@ -107,7 +107,7 @@ describe.skipIf(programs.skip)(`ngcert doctor${programs.reason ? ` (${programs.r
     const broken = await doctor(["--fix", SITE], { NGCERT_RELOAD_CMD: "/bin/false" });
     expect(broken.exitCode, describeRun(broken)).toBe(1);
     expect(broken.stderr).toContain("fix: add the challenge include to the server block");
-    expect(broken.stderr).toMatch(/NOT fixed \(add-include .*site\.conf:1\): reloading nginx failed .*; every file was put back/);
+    expect(broken.stderr).toMatch(/NOT fixed \(add-include .*site\.conf:1\): reloading nginx failed.*; every file was put back/);
     expect(await readFile(site, "utf8")).toBe(text);
     expect(broken.stdout).toContain(`CHALLENGE_OTHER_ROOT (${SITE} / ${SITE})`);
     const fixed = await doctor(["--fix", SITE]);

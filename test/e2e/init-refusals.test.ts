@@ -185,7 +185,9 @@ describe.skipIf(programs.skip)(`ngcert init puts everything back when nginx -t f
       const run = await runNgcert(w(), ["init"]);
 
       expect(run.exitCode, describeRun(run)).toBe(1);
-      expect(run.stderr).toContain(`ngcert: nginx -t refused the configuration (${w().dirs.nginxConf}); ngcert init put every file back as it was`);
+      expect(run.stderr).toContain(
+        `ngcert: nginx -t refused the configuration (${path.join(w().nginx.snippets, "ngcert-acme.conf")}:5: "location" directive is not allowed here); ngcert init put every file back as it was`,
+      );
       // nginx's own words follow, naming the file and line it refused.
       expect(run.stderr).toMatch(/"location" directive is not allowed here in .*ngcert-acme\.conf:\d+/);
       await expectUntouched(w(), before, run);

@@ -127,7 +127,7 @@ describe.skipIf(programs.skip)(`ngcert remove and ngcert verify against nginx${s
 
     const run = await ngcert(["remove", name, "--delete-cert", "--nginx-bin", wrapper]);
     expect(run.exitCode, describeRun(run)).toBe(1);
-    expect(run.stderr).toContain(`ngcert: nginx -t refused the configuration (${w().dirs.nginxConf}); ${file} was put back`);
+    expect(run.stderr).toContain(`ngcert: nginx -t refused the configuration (the test world's wrapper needs ${name}): the configuration depends on ${file}, which was put back`);
     expect(run.stderr).toContain(`the test world's wrapper needs ${name}`);
     const after = await snapshotTree([w().dirs.nginxDir, w().dirs.letsencryptDir]);
     expect(withoutTimes(after)).toEqual(withoutTimes(before));

@@ -1,6 +1,7 @@
 // Renewal through the hooks `ngcert init` installs, with the real certbot, Pebble and nginx: certbot runs the shims
-// from renewal-hooks/, the deploy hook reloads nginx and proves the new certificate is served; and a renewed version
-// that is unfit (key, names, chain) or that nginx -t refuses is rolled back before nginx ever loads it.
+// from renewal-hooks/, the deploy hook reloads nginx and proves the new certificate is served; a renewed version that
+// is unfit (key, names, chain) is rolled back before nginx ever loads it; and a valid version that cannot be reloaded
+// because someone else's file breaks nginx -t stays in live/, is named as waiting, and is served by the next reload.
 import { generateKeyPairSync, type X509Certificate } from "node:crypto";
 import { readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -78,9 +79,9 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
   /** The one line a refused deploy of version 2 prints: the lineage, why, and where live/ and the files went. */
   function expectRefusalLine(line: string | undefined, name: string, reason: RegExp): void {
-    expect(line).toMatch(new RegExp(`^ngcert: ${escape(name)}: refused version 2: `));
+    expect(line).toMatch(new RegExp(`^ngcert hook deploy: ${escape(name)}: refused version 2: `));
     expect(line).toMatch(reason);
-    expect(line).toContain(`; live/ points at version 1 again; the refused files are in ${archive(name)}/rejected/2-`);
+    expect(line).toContain(`; live/ points at the previous certificate again (version 1, now as version 3); the refused files are in ${archive(name)}/rejected/2-`);
   }
 
   function expectRefused(name: string, run: NgcertRun, reason: RegExp): void {
@@ -90,11 +91,43 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     expectRefusalLine(lines[0], name, reason);
   }
 
-  /** After a refused deploy of version 2: live/ on version 1, version 2's files under rejected/, nginx untouched. */
+  /** A valid version 2 that nginx could not be reloaded onto: one line naming why, exit 1. */
+  function expectWaiting(name: string, run: NgcertRun | CertbotRun, reason: RegExp): void {
+    const line = run.stderr.split("\n").find((entry) => entry.includes(`${name}: version 2 is valid and stays in live/, but is not served yet`));
+    expect(line, run.stderr).toBeDefined();
+    expect(line).toMatch(reason);
+  }
+
+  /** Version 2 stays linked and complete in archive/, nginx still serves version 1, verify says it waits for a reload. */
+  async function expectKeptWaiting(name: string, servedBefore: X509Certificate): Promise<void> {
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 2));
+    expect((await readdir(archive(name))).sort()).toEqual(["cert1.pem", "cert2.pem", "chain1.pem", "chain2.pem", "fullchain1.pem", "fullchain2.pem", "privkey1.pem", "privkey2.pem"]);
+    expect((await served(name)).fingerprint256).toBe(servedBefore.fingerprint256);
+    const verify = await runNgcert(w(), ["verify", "--json", name]);
+    expect(verify.exitCode, describeRun(verify)).toBe(1);
+    const [cert] = (JSON.parse(verify.stdout) as { certificates: Array<{ problems: Array<{ code: string; message: string }> }> }).certificates;
+    expect(cert!.problems.map((problem) => problem.code)).toEqual(["SERVED_MISMATCH"]);
+    expect(cert!.problems[0]!.message).toMatch(/passed the deploy checks and is waiting for a reload since/);
+  }
+
+  /** Once the broken file is gone, the next reload through ngcert brings the waiting version into service. */
+  async function expectServedAfterFix(name: string, run: () => Promise<NgcertRun>): Promise<void> {
+    const fixed = await run();
+    expect(fixed.exitCode, describeRun(fixed)).toBe(0);
+    expect((await served(name)).fingerprint256).toBe((await readCertificateFile(live(name))).fingerprint256);
+    const verify = await runNgcert(w(), ["verify", "--json", name]);
+    expect(verify.exitCode, describeRun(verify)).toBe(0);
+  }
+
+  /**
+   * After a refused deploy of version 2: version 1's certificate back in live/ as version 3 (newer than anything certbot
+   * could re-link to), version 2's files under rejected/, nginx untouched.
+   */
   async function expectRolledBack(name: string, reason: RegExp, servedBefore: X509Certificate): Promise<void> {
-    expect(await linkedVersions(name)).toEqual(versionLinks(name, 1));
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 3));
     const kept = (await readdir(archive(name))).sort();
-    expect(kept).toEqual(["cert1.pem", "chain1.pem", "fullchain1.pem", "privkey1.pem", "rejected"]);
+    expect(kept).toEqual(["cert1.pem", "cert3.pem", "chain1.pem", "chain3.pem", "fullchain1.pem", "fullchain3.pem", "privkey1.pem", "privkey3.pem", "rejected"]);
+    for (const kind of KINDS) expect(await readFile(path.join(archive(name), `${kind}3.pem`), "utf8")).toBe(await readFile(path.join(archive(name), `${kind}1.pem`), "utf8"));
     const rejected = await readdir(path.join(archive(name), "rejected"));
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatch(/^2-\d{4}-\d{2}-\d{2}T/);
@@ -161,7 +194,9 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     expect(run.stderr).not.toContain("ran with error output");
     // Within a certbot renew run the deploy hook verifies and the post hook reloads once for the whole run.
     expect(run.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified; nginx reloads once for the whole renewal run, in the post hook`);
-    expect(run.stdout).toMatch(new RegExp(`ngcert hook post: \\d+ certificate\\(s\\) in use by nginx checked; ${name.replace(/\./g, "\\.")} were stale; nginx reloaded`));
+    expect(run.stdout).toContain(`ngcert hook post: ${name}: version 2 deployed; nginx serves it for ${name}`);
+    expect(run.stdout).toMatch(/ngcert hook post: nginx reloaded \(confirmed in \d+ ms\)/);
+    expect(run.stdout).toMatch(new RegExp(`ngcert hook post: \\d+ certificate\\(s\\) in use by nginx checked; ${name.replace(/\./g, "\\.")} brought into service with one reload`));
     const log = await readFile(path.join(w().dirs.logsDir, "letsencrypt.log"), "utf8");
     expect(log).toContain(`Running deploy-hook command: ${path.join(w().dirs.letsencryptDir, "renewal-hooks", "deploy", "ngcert")}`);
 
@@ -195,12 +230,12 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     await expectRolledBack(name, reason, before);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
 
-    // certbot numbers the next version 2 again (rejected/ is not a version) and the hooks deploy it.
+    // certbot numbers the next version 4 and the hooks deploy it.
     const renewal = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
     expect(renewal.exitCode, describeCertbot(renewal)).toBe(0);
-    expect(renewal.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
+    expect(renewal.stdout).toContain(`ngcert hook deploy: ${name}: version 4 verified`);
     expect(renewal.stdout).toContain("nginx reloaded");
-    expect(await linkedVersions(name)).toEqual(versionLinks(name, 2));
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 4));
     const renewed = await readCertificateFile(live(name));
     expect(renewed.fingerprint256).not.toBe(refusedCert.fingerprint256);
     expect(renewed.fingerprint256).not.toBe(before.fingerprint256);
@@ -241,7 +276,7 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
   });
 
-  it("refuses a good version while nginx's configuration is broken, and does not reload", async () => {
+  it("keeps a good version in live/ while someone else's file breaks nginx -t, names that file, and serves it after the fix", async () => {
     const name = NAMES.brokenConfig;
     const before = await served(name);
     await renewWithoutHooks(name);
@@ -253,16 +288,17 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
       const run = await runDeployHook(name, [name]);
 
-      const reason = /nginx -t .*unknown directive "proxy_pass_typo"/;
-      expectRefused(name, run, reason);
-      await expectRolledBack(name, reason, before);
+      expect(run.exitCode, describeRun(run)).toBe(1);
+      expectWaiting(name, run, new RegExp(`${escape(broken)}:4: unknown directive "proxy_pass_typo"`));
+      await expectKeptWaiting(name, before);
       expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
     } finally {
       await rm(broken, { force: true });
     }
+    await expectServedAfterFix(name, () => runNgcert(w(), ["reload"]));
   });
 
-  it("refuses a good version when nginx -t fails even though nginx -T passed, and does not reload", async () => {
+  it("keeps a good version when nginx -t fails even though nginx -T passed, and serves it once nginx -t passes", async () => {
     const name = NAMES.failingTest;
     const before = await served(name);
     await renewWithoutHooks(name);
@@ -276,13 +312,14 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
     const run = await runDeployHook(name, [name], ["--nginx-bin", wrapper]);
 
-    const reason = /nginx -t refused the configuration.*refused by the test world's wrapper/;
-    expectRefused(name, run, reason);
-    await expectRolledBack(name, reason, before);
+    expect(run.exitCode, describeRun(run)).toBe(1);
+    expectWaiting(name, run, /nginx -t refused the configuration \(refused by the test world's wrapper\)/);
+    await expectKeptWaiting(name, before);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
+    await expectServedAfterFix(name, () => runNgcert(w(), ["hook", "post"]));
   });
 
-  it("under a plain certbot renew, a refused deploy still rolls back, though certbot itself reports success", async () => {
+  it("under a plain certbot renew with a broken foreign file: the renewal is kept, the post hook names the file, one reload later serves it", async () => {
     const name = NAMES.underCertbot;
     const before = await served(name);
     const broken = path.join(w().nginx.confD, "zz-half-finished.conf");
@@ -292,18 +329,20 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
 
       const run = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
 
-      // certbot only logs a failed deploy hook; the renewal counts as a success to it (and to a systemd timer).
+      // certbot only logs a failed hook; the renewal counts as a success to it (and to a systemd timer).
       expect(run.exitCode, describeCertbot(run)).toBe(0);
-      expect(run.stderr).toContain("Hook 'deploy-hook' reported error code 1");
+      expect(run.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
+      expect(run.stderr).toContain("Hook 'post-hook' reported error code 1");
       // The pre hook warned before certbot asked the CA.
-      expect(run.stderr).toMatch(/ngcert hook pre: nginx -t already fails/);
-      const reason = /nginx -t .*unknown directive "proxy_pass_typo"/;
-      expectRefusalLine(run.stderr.split("\n").find((line) => line.includes(`ngcert: ${name}: refused`))?.trim(), name, reason);
-      await expectRolledBack(name, reason, before);
+      expect(run.stderr).toMatch(/ngcert hook pre: nginx -t fails on the current configuration/);
+      expectWaiting(name, run, new RegExp(`${escape(broken)}:4: unknown directive "proxy_pass_typo"`));
+      await expectKeptWaiting(name, before);
       expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
     } finally {
       await rm(broken, { force: true });
     }
+    // No CA order is spent again: the next run of the post hook (or the watcher, or renew) serves what is there.
+    await expectServedAfterFix(name, () => runNgcert(w(), ["hook", "post"]));
   });
 
   it("leaves every lineage healthy and served as on disk", async () => {

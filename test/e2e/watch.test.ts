@@ -3,13 +3,13 @@
 // reads back as a textfile; --on-event gets each event on stdin without a shell; one watcher per letsencrypt dir;
 // errors (unreadable file, nginx down) are reported and the watcher goes on; SIGTERM and SIGINT end it cleanly.
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
-import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePrometheusText, readSample, type Family } from "../helpers/parse-prometheus-text.js";
-import { pointLiveAt } from "../world/lineage-links.js";
+import { pointLiveAt, readLiveLinks } from "../world/lineage-links.js";
 import { readSettledNginxProcesses } from "../world/nginx-processes.js";
 import { pollUntilServed } from "../world/poll-served.js";
 import { requirePrograms } from "../world/programs.js";
@@ -122,7 +122,7 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
     expect(Math.abs(reloadAt - Date.parse(reloaded.event.time) / 1000)).toBeLessThanOrEqual(1);
   });
 
-  it("reports a broken new version (key does not match) as a problem and does not reload nginx", async () => {
+  it("refuses a broken new version (key does not match) as the deploy hook would: reported, rolled back, nginx not reloaded", async () => {
     const before = await served(SITE);
     const nginxBefore = await readSettledNginxProcesses(w().nginx.pidFile);
     // Version 3 as a bad renewal would leave it: another certificate, with a private key that is not its own.
@@ -134,23 +134,19 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
     await pointLiveAt(w().dirs.letsencryptDir, SITE, 3);
 
     const problem = await watcher!.waitForEvent(isEvent("problem", SITE), { from, what: `a problem event for ${SITE}` });
-    expect(problem.event).toMatchObject({ version: 3, reloaded: false });
+    expect(problem.event).toMatchObject({ version: 3, refused: true, rolledBack: true, reloaded: false });
     expect(String(problem.event.reason)).toMatch(/^KEY_MISMATCH: /);
-    expect(since(from).map((event) => event.event)).toEqual(["changed", "problem"]);
-    // nginx was not reloaded and still presents version 2.
+    expect(since(from).map((event) => event.event).slice(0, 2)).toEqual(["changed", "problem"]);
+    // Version 2 is back in live/ (as version 4), version 3 is out of archive/, and nginx was not reloaded: it still
+    // presents version 2.
+    expect(await readlink(path.join(w().dirs.letsencryptDir, "live", SITE, "privkey.pem"))).toBe(`../../archive/${SITE}/privkey4.pem`);
+    expect(await readFile(archive(SITE, "privkey4.pem"), "utf8")).toBe(await readFile(archive(SITE, "privkey2.pem"), "utf8"));
+    expect(existsSync(archive(SITE, "privkey3.pem"))).toBe(false);
     expect((await served(SITE)).fingerprint256).toBe(before.fingerprint256);
     expect(await readSettledNginxProcesses(w().nginx.pidFile)).toEqual(nginxBefore);
 
-    const metrics = await readMetrics();
-    expect(readSample(metrics, "ngcert_certificate_problems", { name: SITE, code: "KEY_MISMATCH" })).toBe(1);
-    expect(readSample(metrics, "ngcert_certificate_served_matches_disk", { name: SITE })).toBe(0);
-
-    // Put version 2 back, as an operator would, and drop version 3 so no later certbot run deploys it.
-    const restored = watcher!.mark();
-    await pointLiveAt(w().dirs.letsencryptDir, SITE, 2);
-    for (const kind of ["cert", "chain", "fullchain", "privkey"]) await rm(archive(SITE, `${kind}3.pem`));
-    const verified = await watcher!.waitForEvent(isEvent("verified", SITE), { from: restored, what: `a verified event for ${SITE}` });
-    expect(verified.event).toMatchObject({ version: 2, served: true });
+    // Its own rollback is a change the watcher then verifies: version 2, served.
+    await watcher!.waitForEvent((event) => event.event === "verified" && event.name === SITE && event.version === 4, { from, what: `a verified event for ${SITE}, version 4` });
     const after = await readMetrics();
     expect(after.get("ngcert_certificate_problems")?.samples).toEqual([]);
     expect(readSample(after, "ngcert_certificate_served_matches_disk", { name: SITE })).toBe(1);
@@ -163,7 +159,12 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
 
     const problem = await watcher!.waitForEvent(isEvent("problem", SITE), { from, what: `a problem event for ${SITE}` });
     expect(String(problem.event.reason)).toMatch(/UNREADABLE/);
-    expect(readSample(await readMetrics(), "ngcert_certificate_problems", { name: SITE, code: "UNREADABLE" })).toBeGreaterThanOrEqual(1);
+    // Refused like any unfit version: live/ goes back to the last complete version, which nginx serves.
+    expect(problem.event).toMatchObject({ refused: true, rolledBack: true });
+    const links = await readLiveLinks(w().dirs.letsencryptDir, SITE);
+    const version = /cert(\d+)\.pem$/.exec(links.cert)?.[1];
+    expect(version).not.toBe("9");
+    expect(links).toEqual(Object.fromEntries(Object.keys(links).map((kind) => [kind, `../../archive/${SITE}/${kind}${version}.pem`])));
 
     const restored = watcher!.mark();
     await pointLiveAt(w().dirs.letsencryptDir, SITE, 2, ["cert"]);
@@ -254,7 +255,6 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
     expect(exit, describeWatcher(watcher!)).toEqual({ code: 0, signal: null });
     expect(Date.now() - asked).toBeLessThan(3_000);
     expect(watcher!.stderr()).toMatch(/ngcert watch: stopped\n$/);
-    expect(existsSync(path.join(w().dirs.letsencryptDir, ".ngcert-watch.lock"))).toBe(false);
 
     const next = startWatcher(["--config", config(), "--interval", "3600"], { env: w().env });
     try {
@@ -269,23 +269,32 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
   });
 
   it("checks every lineage on the --interval timer, reporting a broken one each time and going on", async () => {
-    await pointLiveAt(w().dirs.letsencryptDir, SITE, 9, ["cert"]); // dangling before the watcher starts
+    // A lineage no nginx site uses, broken before the watcher starts: nothing would bring it into service, so every
+    // full check reports it again.
+    const broken = "broken.ngcert.test";
+    const le = w().dirs.letsencryptDir;
+    await cp(path.join(le, "archive", SITE), path.join(le, "archive", broken), { recursive: true });
+    await writeFile(path.join(le, "renewal", `${broken}.conf`), (await readFile(path.join(le, "renewal", `${SITE}.conf`), "utf8")).split(SITE).join(broken));
+    await mkdir(path.join(le, "live", broken));
+    await pointLiveAt(le, broken, 2);
+    await pointLiveAt(le, broken, 9, ["cert"]); // dangling: there is no version 9
     const timed = startWatcher(["--config", config(), "--metrics-file", metricsFile(), "--interval", "1"], { env: w().env });
     try {
       const first = await timed.waitForEvent(isEvent("checked"), { what: "the first check" });
       const firstCheck = readSample(await readMetrics(), "ngcert_last_check_timestamp_seconds")!;
       const second = await timed.waitForEvent(isEvent("checked"), { from: timed.received.indexOf(first) + 1, what: "a second check", timeoutMs: 5_000 });
       expect(Date.parse(second.event.time) - Date.parse(first.event.time)).toBeGreaterThanOrEqual(900);
-      const problems = timed.events().filter(isEvent("problem", SITE));
+      const problems = timed.events().filter(isEvent("problem", broken));
       expect(problems.length, describeWatcher(timed)).toBeGreaterThanOrEqual(2);
       for (const problem of problems) expect(problem).toMatchObject({ code: "UNREADABLE" });
       const metrics = await readMetrics();
       expect(readSample(metrics, "ngcert_last_check_timestamp_seconds")).toBeGreaterThan(firstCheck);
-      expect(readSample(metrics, "ngcert_certificate_problems", { name: SITE, code: "UNREADABLE" })).toBeGreaterThanOrEqual(1);
+      expect(readSample(metrics, "ngcert_certificate_problems", { name: broken, code: "UNREADABLE" })).toBeGreaterThanOrEqual(1);
       expect(timed.exit()).toBeUndefined();
     } finally {
       expect(await timed.stop()).toEqual({ code: 0, signal: null });
-      await pointLiveAt(w().dirs.letsencryptDir, SITE, 2, ["cert"]);
+      for (const dir of ["archive", "live"]) await rm(path.join(le, dir, broken), { recursive: true, force: true });
+      await rm(path.join(le, "renewal", `${broken}.conf`), { force: true });
     }
   });
 });

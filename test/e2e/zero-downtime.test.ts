@@ -65,7 +65,7 @@ describe.skipIf(programs.skip)(`zero downtime${programs.reason ? ` (${programs.r
     renewed();
     const [result, body] = await Promise.all([load, stream]);
     expect(renew.exitCode, describeRun(renew)).toBe(0);
-    expect(renew.stderr).toContain(`renewed: ${NAME} (nginx serves the new certificate)`);
+    expect(renew.stderr).toContain(`${NAME}: renewed; nginx serves the new certificate`);
 
     const after = new X509Certificate(await readFile(path.join(world.dirs.letsencryptDir, "live", NAME, "cert.pem")));
     expect(after.serialNumber).not.toBe(before.serialNumber);

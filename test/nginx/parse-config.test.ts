@@ -1,7 +1,14 @@
 // parseNginxConfig and splitNginxDump on inline text: directives, blocks, quotes, comments, `${var}` words, line
 // numbers, and the syntax errors nginx itself would report, each with its line.
 import { describe, expect, it } from "vitest";
-import { NginxSyntaxError, parseNginxConfig, splitNginxDump } from "../../src/nginx/parse-config.js";
+import { NginxSyntaxError, parseNginxConfig as parseWithOffsets, splitNginxDump, type Directive } from "../../src/nginx/parse-config.js";
+
+/** Directives without their character offsets (tested on their own below), so expectations stay readable. */
+function withoutOffsets(directives: Directive[]): Directive[] {
+  return directives.map(({ start: _start, end: _end, block, ...rest }) => (block ? { ...rest, block: withoutOffsets(block) } : rest));
+}
+
+const parseNginxConfig = (text: string): Directive[] => withoutOffsets(parseWithOffsets(text));
 
 /** The error parseNginxConfig throws for `text`, as line and message. */
 function syntaxError(text: string): { line: number; message: string } {
@@ -163,6 +170,16 @@ describe("parseNginxConfig", () => {
       expect(error.line).toBe(7);
       expect(error.message).toBe("line 7: boom");
     });
+  });
+});
+
+describe("directive offsets", () => {
+  it("spans each simple directive from its name to just after its semicolon, quotes included", () => {
+    const text = 'events {}\nhttp {\n    include  "/etc/nginx/conf.d/*.conf" ;\n    include mime.types;\n}\n';
+    const http = parseWithOffsets(text)[1]!;
+    const [first, second] = http.block!;
+    expect(text.slice(first!.start, first!.end)).toBe('include  "/etc/nginx/conf.d/*.conf" ;');
+    expect(text.slice(second!.start, second!.end)).toBe("include mime.types;");
   });
 });
 

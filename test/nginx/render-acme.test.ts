@@ -34,6 +34,9 @@ describe("renderAcmeSnippet", () => {
           allow all;
           # Only files that exist under the webroot; never a directory, never a fallback.
           try_files $uri =404;
+          # Never a file reached through a symlink below the webroot: whoever could plant one could make nginx serve any
+          # file its workers can read.
+          disable_symlinks on from=$document_root;
       }
       "
     `);

@@ -32,6 +32,7 @@ describe("resolveSettings defaults", () => {
       nginxConf: "/etc/nginx/nginx.conf",
       nginxBin: "nginx",
       reloadCmd: ["nginx", "-c", "/etc/nginx/nginx.conf", "-s", "reload"],
+      reloadTimeoutMs: 60_000,
       certbotBin: "certbot",
       httpPort: 80,
       httpsPort: 443,

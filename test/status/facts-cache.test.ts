@@ -80,6 +80,7 @@ const live = (file: string): string => path.join(le, "live", "cached.example", f
 describe("facts cache", () => {
   it("does not cache a lineage whose files changed just before the read (same-tick rewrites keep their stamp)", async () => {
     const cache = FactsCache.open(workspace.cacheDir, le);
+    if (!(cache instanceof FactsCache)) throw new Error(cache.refused);
     const facts = { name: "racy.example", confPath: undefined, paths: { cert: "/c", chain: "/ch", fullchain: "/f", privkey: "/k" }, domains: [], notBefore: undefined, notAfter: undefined, serial: undefined, issuer: undefined, keyType: undefined, fingerprint: undefined, authenticator: undefined, fileProblems: [] };
     const readAt = 1_800_000_000_000;
     const stamp = (ctimeMs: number): string => `1:2:3:${ctimeMs}:${ctimeMs}|missing|missing|missing|missing`;

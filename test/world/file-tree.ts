@@ -13,7 +13,14 @@ export interface TreeEntry {
 
 export type TreeSnapshot = Record<string, TreeEntry>;
 
+/**
+ * ngcert's own state directory in the letsencrypt dir (.ngcert/: the writer lock, journals, the last reload) is not a
+ * user's file: a command that takes the lock and then refuses has still changed nothing of the server's.
+ */
+const STATE_DIR = ".ngcert";
+
 async function walk(root: string, into: TreeSnapshot): Promise<void> {
+  if (path.basename(root) === STATE_DIR) return;
   let stat;
   try {
     stat = await lstat(root);
