@@ -2,6 +2,7 @@
 // runs, proven by a real token fetched through nginx at the address the name reaches on this machine. What doctor
 // reports and what migrate requires before it touches a lineage.
 import type { NginxState } from "../nginx/read-nginx-state.js";
+import { acmeServerPath, acmeSnippetPath } from "../nginx/render-acme.js";
 import { reachableAddresses } from "../nginx/virtual-servers.js";
 import { resolveLocalAddresses, type Lookup } from "../served/local-address.js";
 import { probeAcmePath, randomToken, type AcmeProbe } from "../served/probe-acme-path.js";
@@ -32,6 +33,11 @@ export interface ChallengeSettings {
   listenAddress: string;
   snippetPath: string;
   catchAllPath: string;
+}
+
+/** The settings the challenge checks need, from ngcert's settings. */
+export function challengeSettingsOf(settings: { httpPort: number; httpsPort: number; listenAddress: string; nginxDir: string }): ChallengeSettings {
+  return { httpPort: settings.httpPort, httpsPort: settings.httpsPort, listenAddress: settings.listenAddress, snippetPath: acmeSnippetPath(settings.nginxDir), catchAllPath: acmeServerPath(settings.nginxDir) };
 }
 
 /** The address a name reaches: its own when it resolves to this host, else the listen address. */

@@ -4,7 +4,7 @@
 // by a real token through nginx. Anything that fails puts every file back and nginx on the previous configuration.
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { makeAddressFor } from "../checks/challenge-paths.js";
+import { challengeSettingsOf, makeAddressFor } from "../checks/challenge-paths.js";
 import { bringIntoService, type ReloadOutcome } from "../deploy/bring-into-service.js";
 import type { Exec } from "../exec.js";
 import { NgcertError, describeError, isNodeError } from "../errors.js";
@@ -13,7 +13,6 @@ import { readNginxState } from "../nginx/read-nginx-state.js";
 import { stagingPathFor, testStagedConfig } from "../nginx/staged-config.js";
 import { probeAcmePath, type AcmeProbe } from "../served/probe-acme-path.js";
 import type { Settings } from "../settings/settings.js";
-import { challengeSettings } from "./examine.js";
 import type { PlannedFix } from "./plan-repairs.js";
 
 export interface FixOutcome {
@@ -48,7 +47,7 @@ async function intoService(settings: Settings, exec: Exec, now: Date): Promise<R
 /** Old workers answer for a moment after a reload: the proof is asked again until it holds or time is up. */
 async function prove(settings: Settings, exec: Exec, fix: PlannedFix, timeoutMs: number): Promise<AcmeProbe[]> {
   const nginx = await readNginxState(settings, exec);
-  const addressFor = await makeAddressFor(nginx, challengeSettings(settings), fix.prove.map((item) => item.domain));
+  const addressFor = await makeAddressFor(nginx, challengeSettingsOf(settings), fix.prove.map((item) => item.domain));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const webroots = [...new Set(fix.prove.map((item) => item.webroot))];

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { checkCertificatePaths } from "../checks/certificate-path-findings.js";
-import { checkChallengePaths, type ChallengeResult, type ChallengeSubject } from "../checks/challenge-paths.js";
+import { challengeSettingsOf, checkChallengePaths, type ChallengeResult, type ChallengeSubject } from "../checks/challenge-paths.js";
 import { finding, type Finding } from "../checks/finding.js";
 import { checkLineageConf, effectiveWebroots, HOOK_KEYS } from "../checks/lineage-findings.js";
 import { checkHookPermissions, checkKeyPermissions } from "../checks/permission-findings.js";
@@ -14,7 +14,7 @@ import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { HOOK_PHASES, hookShimPath } from "../hooks/render-hook-shim.js";
 import { readNginxState, type NginxState } from "../nginx/read-nginx-state.js";
-import { acmeServerPath, acmeSnippetPath } from "../nginx/render-acme.js";
+import { acmeSnippetPath } from "../nginx/render-acme.js";
 import type { Lookup } from "../served/local-address.js";
 import type { Settings } from "../settings/settings.js";
 import { planConfRepairs } from "./plan-conf-repairs.js";
@@ -107,11 +107,7 @@ async function judgeChallenges(nginx: NginxState, records: readonly LineageRecor
       if (webroot !== undefined && path.resolve(webroot) !== shared(settings)) subjects.push({ lineage: record.name, domain, webroot: path.resolve(webroot), purpose: `its webroot ${webroot}` });
     }
   }
-  return checkChallengePaths(nginx, challengeSettings(settings), subjects, input.lookup);
-}
-
-export function challengeSettings(settings: Settings): { httpPort: number; httpsPort: number; listenAddress: string; snippetPath: string; catchAllPath: string } {
-  return { httpPort: settings.httpPort, httpsPort: settings.httpsPort, listenAddress: settings.listenAddress, snippetPath: acmeSnippetPath(settings.nginxDir), catchAllPath: acmeServerPath(settings.nginxDir) };
+  return checkChallengePaths(nginx, challengeSettingsOf(settings), subjects, input.lookup);
 }
 
 function challengeFindings(results: readonly ChallengeResult[], records: readonly LineageRecord[], settings: Settings): Finding[] {

@@ -3,7 +3,7 @@
 // the previous text kept) and proven by `certbot renew --dry-run`, or put back byte for byte.
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { checkChallengePaths } from "../checks/challenge-paths.js";
+import { challengeSettingsOf, checkChallengePaths } from "../checks/challenge-paths.js";
 import type { Finding } from "../checks/finding.js";
 import { readLineageRecords } from "../checks/read-lineages.js";
 import { parseRenewalConf } from "../certbot/renewal-conf.js";
@@ -12,7 +12,6 @@ import { NgcertError } from "../errors.js";
 import { FileTransaction } from "../fs/file-transaction.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
 import { readNginxState } from "../nginx/read-nginx-state.js";
-import { acmeServerPath, acmeSnippetPath } from "../nginx/render-acme.js";
 import type { Lookup } from "../served/local-address.js";
 import type { Settings } from "../settings/settings.js";
 import { unifiedPatch } from "../text/unified-patch.js";
@@ -64,7 +63,7 @@ export async function runMigrate(settings: Settings, exec: Exec, options: Migrat
   if (!nginx.running) throw new NgcertError("PROBLEMS", "nginx is not running, so the challenge path cannot be proven; start nginx and run ngcert migrate again. Nothing was changed.");
   const checks = await checkChallengePaths(
     nginx,
-    { httpPort: settings.httpPort, httpsPort: settings.httpsPort, listenAddress: settings.listenAddress, snippetPath: acmeSnippetPath(settings.nginxDir), catchAllPath: acmeServerPath(settings.nginxDir) },
+    challengeSettingsOf(settings),
     moves.flatMap((plan) => plan.record.domains.map((domain) => ({ lineage: plan.name, domain, webroot: path.resolve(settings.webroot), purpose: `the shared webroot ${settings.webroot}` }))),
     options.lookup,
   );

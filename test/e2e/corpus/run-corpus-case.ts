@@ -2,11 +2,10 @@
 // for every name; doctor --fix and the same three again; migrate. Returns what happened, for the test to compare
 // with the case's expectations and with Pebble.
 import path from "node:path";
-import { checkChallengePaths } from "../../../src/checks/challenge-paths.js";
+import { challengeSettingsOf, checkChallengePaths } from "../../../src/checks/challenge-paths.js";
 import type { Finding } from "../../../src/checks/finding.js";
 import { execProgram } from "../../../src/exec.js";
 import { readNginxState } from "../../../src/nginx/read-nginx-state.js";
-import { acmeServerPath, acmeSnippetPath } from "../../../src/nginx/render-acme.js";
 import { resolveSettings } from "../../../src/settings/resolve-settings.js";
 import { describeRun, runNgcert, type NgcertRun } from "../../world/run-ngcert.js";
 import { startWorld, type World } from "../../world/world.js";
@@ -53,7 +52,7 @@ async function judge(world: World, testCase: CorpusCase, config: string): Promis
   const nginx = await readNginxState(settings, execProgram);
   const results = await checkChallengePaths(
     { ...nginx, running: false },
-    { httpPort: settings.httpPort, httpsPort: settings.httpsPort, listenAddress: settings.listenAddress, snippetPath: acmeSnippetPath(settings.nginxDir), catchAllPath: acmeServerPath(settings.nginxDir) },
+    challengeSettingsOf(settings),
     domains.map((domain) => ({ lineage: "corpus", domain, webroot: world.dirs.webroot, purpose: "the shared webroot" })),
   );
   for (const result of results) verdicts.analysis[result.subject.domain] = result.prediction.ok;
