@@ -38,6 +38,8 @@ export interface AcmeProbeOptions {
   token?: string;
 }
 
+const PARALLEL = 32;
+
 export function randomToken(): string {
   return randomBytes(32).toString("base64url").slice(0, 43);
 }
@@ -119,7 +121,17 @@ export async function probeAcmePath(options: AcmeProbeOptions): Promise<AcmeProb
   const created = mkdirSync(dir, { recursive: true, mode: 0o755 });
   try {
     writeFileSync(file, token, { mode: 0o644 });
-    return await Promise.all(options.domains.map((domain) => probeOne(domain, token, options)));
+    // A bounded number at a time: a server with thousands of names must not open thousands of sockets at once.
+    const results: AcmeProbe[] = new Array(options.domains.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < options.domains.length) {
+        const index = next++;
+        results[index] = await probeOne(options.domains[index]!, token, options);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, options.domains.length) }, worker));
+    return results;
   } finally {
     rmSync(file, { force: true });
     if (created !== undefined) {

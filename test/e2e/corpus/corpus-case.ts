@@ -3,6 +3,7 @@
 // the world's Pebble with a registered account), then nginx reloaded.
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { hostHasIpv6 } from "../../../src/nginx/host-ipv6.js";
 import { makeCa, makeLeaf, type TestCert } from "../../helpers/pki.js";
 import { writeLineage } from "../../helpers/lineage-tree.js";
 import { describeCertbot, runCertbot } from "../../world/run-certbot.js";
@@ -59,8 +60,12 @@ export function placeholders(world: World): Record<string, string> {
   };
 }
 
+// nginx cannot bind [::1] on a host without IPv6 (many containers): there the IPv6 listens of a case are left out.
+const IPV6 = hostHasIpv6();
+
 export function fill(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => {
+  const lines = IPV6 ? text : text.split("\n").filter((line) => !/^\s*listen\s+\[::1\]/.test(line)).join("\n");
+  return lines.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`unknown placeholder ${match}`);
     return value;
