@@ -7,6 +7,7 @@ import { checkCertificatePaths } from "../checks/certificate-path-findings.js";
 import { challengeSettingsOf, checkChallengePaths, type ChallengeResult, type ChallengeSubject } from "../checks/challenge-paths.js";
 import { finding, type Finding } from "../checks/finding.js";
 import { checkLineageConf, effectiveWebroots, HOOK_KEYS } from "../checks/lineage-findings.js";
+import { checkHookScripts } from "../checks/hook-script-findings.js";
 import { checkHookPermissions, checkKeyPermissions } from "../checks/permission-findings.js";
 import { readLineageRecords, type LineageRecord } from "../checks/read-lineages.js";
 import { checkSchedulers } from "../checks/scheduler-findings.js";
@@ -19,7 +20,7 @@ import type { Lookup } from "../served/local-address.js";
 import type { Settings } from "../settings/settings.js";
 import { planConfRepairs } from "./plan-conf-repairs.js";
 import { groupRepairs, planRepair, type PlannedFix } from "./plan-repairs.js";
-import { commandExists, linkTarget, readHookModes, readKeyModes, readSchedulers } from "./read-machine.js";
+import { commandExists, linkTarget, readHookModes, readHookScripts, readKeyModes, readSchedulers } from "./read-machine.js";
 
 export interface ExamineInput {
   settings: Settings;
@@ -58,6 +59,7 @@ export async function examine(input: ExamineInput): Promise<Examination> {
   }
 
   for (const record of records) findings.push(...checkLineageConf(record, { commandExists: (program) => commandExists(program, input.pathVariable) }));
+  findings.push(...checkHookScripts(readHookScripts(settings.letsencryptDir)));
   const missingShims = HOOK_PHASES.filter((phase) => !existsSync(hookShimPath(settings.letsencryptDir, phase)));
   if (missingShims.length > 0) {
     findings.push(

@@ -3,6 +3,7 @@
 // and images point it at a tree of their own.
 import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
+import type { HookScript } from "../checks/hook-script-findings.js";
 import type { PathMode } from "../checks/permission-findings.js";
 import { readCronRenewals, type SchedulerSource } from "../checks/scheduler-findings.js";
 
@@ -66,6 +67,21 @@ export function readHookModes(letsencryptDir: string, hookPrograms: readonly str
   }
   paths.push(...hookPrograms.filter((program) => path.isAbsolute(program)));
   return [...new Set(paths)].flatMap((file) => modeOf(file) ?? []);
+}
+
+/** The scripts in renewal-hooks/{pre,deploy,post}/ other than ngcert's own shims. */
+export function readHookScripts(letsencryptDir: string): HookScript[] {
+  return ["pre", "deploy", "post"].flatMap((phase) =>
+    listFiles(path.join(letsencryptDir, "renewal-hooks", phase))
+      .filter((file) => path.basename(file) !== "ngcert")
+      .flatMap((file) => {
+        try {
+          return [{ file, text: readFileSync(file, "utf8") }];
+        } catch {
+          return [];
+        }
+      }),
+  );
 }
 
 /** Every private key version in archive/ of the given lineages. */

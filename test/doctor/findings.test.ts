@@ -117,3 +117,14 @@ describe("permissions", () => {
     expect(checkKeyPermissions([key(0o640, 101)])).toHaveLength(1);
   });
 });
+
+describe("checkHookScripts", () => {
+  it("a line in a renewal-hooks script that stops or restarts nginx, with its file and line", async () => {
+    const { checkHookScripts } = await import("../../src/checks/hook-script-findings.js");
+    const scripts = [
+      { file: "/le/renewal-hooks/pre/stop-nginx.sh", text: "#!/bin/sh\n# free port 80\nsystemctl stop nginx\n" },
+      { file: "/le/renewal-hooks/deploy/reload.sh", text: "#!/bin/sh\nsystemctl reload nginx\ncp \"$RENEWED_LINEAGE/fullchain.pem\" /srv/\n" },
+    ];
+    expect(checkHookScripts(scripts).map((item) => `${item.code}:${item.file}:${item.line}`)).toEqual(["HOOK_STOPS_NGINX:/le/renewal-hooks/pre/stop-nginx.sh:3"]);
+  });
+});
