@@ -24,13 +24,13 @@ export function planMigration(record: LineageRecord, webroot: string): Migration
   if (wildcards.length > 0) return { name, kind: "skip", reason: `${wildcards.join(", ")} cannot be validated over HTTP (wildcards need DNS-01)` };
   const shared = path.resolve(webroot);
   const removedKeys = nginxOnlyHookKeys(conf);
+  const onShared = authenticator === "webroot" && [...effectiveWebroots(conf, record.domains).values()].every((dir) => dir !== undefined && path.resolve(dir) === shared) && Object.keys(conf.webrootMap).length > 0;
+  if (onShared && removedKeys.length === 0) return { name, kind: "unchanged", reason: `already renews through the shared webroot ${webroot}` };
   // A hook that stops nginx and does something else cannot simply go: a person must split it.
   const tangled = HOOK_KEYS.filter((key) => typeof conf.params[key] === "string" && !removedKeys.includes(key) && interruptsNginx(analyzeHook(conf.params[key] as string)));
   if (tangled.length > 0) {
     return { name, kind: "refuse", reason: `${tangled.map((key) => `${key} = ${conf.params[key] as string}`).join("; ")} stops nginx and does more: edit it by hand so that it no longer stops nginx, then migrate` };
   }
-  const onShared = authenticator === "webroot" && [...effectiveWebroots(conf, record.domains).values()].every((dir) => dir !== undefined && path.resolve(dir) === shared) && Object.keys(conf.webrootMap).length > 0;
-  if (onShared && removedKeys.length === 0) return { name, kind: "unchanged", reason: `already renews through the shared webroot ${webroot}` };
   const edit = switchToWebroot(confText, { webroot, domains: record.domains, removeKeys: removedKeys });
   if (!edit.ok) return { name, kind: "refuse", reason: `${confPath}: ${edit.reason}` };
   const from = authenticator === "webroot" ? `webroot on ${conf.webrootPath.join(", ") || "(none)"}` : authenticator;
