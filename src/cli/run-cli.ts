@@ -3,7 +3,7 @@
 import path from "node:path";
 import yargs, { type Argv } from "yargs";
 import type { Context } from "../context.js";
-import { NgcertError, exitCodeFor } from "../errors.js";
+import { NgcertError, escapeControl, exitCodeFor } from "../errors.js";
 import { setFaultCommand } from "../fs/fault-injection.js";
 import { SETTINGS, type SettingKey } from "../settings/definitions.js";
 import { readConfigFile } from "../settings/read-config-file.js";
@@ -109,6 +109,19 @@ function report(error: unknown, context: Context, verbose: boolean): number {
   } else {
     context.stderr.write(`ngcert: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
   }
-  if (verbose && error instanceof Error && error.stack) context.stderr.write(`${error.stack}\n`);
+  if (verbose) {
+    // What the program said, whole: the message above carries only its first line.
+    for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+      if (cause instanceof NgcertError && cause.program) {
+        const run = cause.program;
+        const how = run.timedOut ? "killed on timeout" : `exit code ${run.exitCode ?? "none"}`;
+        context.stderr.write(`--- ${run.command} (${how}, ${run.durationMs} ms) ---\n`);
+        if (run.stdout.trim() !== "") context.stderr.write(`${escapeControl(run.stdout.trimEnd())}\n`);
+        if (run.stderr.trim() !== "") context.stderr.write(`${escapeControl(run.stderr.trimEnd())}\n`);
+        break;
+      }
+    }
+    if (error instanceof Error && error.stack) context.stderr.write(`${error.stack}\n`);
+  }
   return exitCodeFor(error);
 }

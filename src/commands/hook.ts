@@ -45,8 +45,10 @@ export const hookCommand: CommandModule = {
     if (!isFailure(result.outcome)) {
       tell(`${inUse.length} certificate(s) in use by nginx checked${brought.length > 0 ? `; ${brought.join(", ")} brought into service with one reload` : ", all served as on disk"}`);
     }
-    const renewed = result.outcome.lineages.filter((lineage) => result.pending.includes(lineage.name) && (lineage.status === "served" || lineage.status === "already-served"));
-    if (renewed.length > 0) tell(`renewed in this run and served: ${renewed.map((lineage) => lineage.name).join(", ")}`);
+    // In the order certbot renewed them (its deploy hooks queued them so).
+    const servedNow = new Set(result.outcome.lineages.filter((lineage) => lineage.status === "served" || lineage.status === "already-served").map((lineage) => lineage.name));
+    const renewed = result.pending.filter((name) => servedNow.has(name));
+    if (renewed.length > 0) tell(`renewed in this run and served: ${renewed.join(", ")}`);
     // certbot 2.3 and later tell post hooks what failed; 2.1 does not.
     const failedDomains = (context.env.FAILED_DOMAINS ?? "").trim();
     if (failedDomains !== "") say(`certbot could not renew: ${failedDomains}`);

@@ -7,6 +7,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
+import { describeError } from "../errors.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { faultStep } from "../fs/fault-injection.js";
 import { ensureStateDir } from "../fs/state-dir.js";
@@ -59,12 +60,18 @@ export function rollBackLineage(letsencryptDir: string, name: string, liveDir: s
     time: now.toISOString(),
   };
   const file = journalFile(letsencryptDir, liveDir);
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  writeFileAtomic(file, `${JSON.stringify(intent)}\n`, 0o600);
-  faultStep("rollback intent recorded");
-  carryOut(intent);
-  rmSync(file, { force: true });
-  faultStep("rollback done");
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    writeFileAtomic(file, `${JSON.stringify(intent)}\n`, 0o600);
+    faultStep("rollback intent recorded");
+    carryOut(intent);
+    rmSync(file, { force: true });
+    faultStep("rollback done");
+  } catch (error) {
+    // A full disk, a read-only filesystem: the version stays where it is and is not brought into service; a journal
+    // that was written is carried out by the next ngcert command.
+    return { rolledBack: false, message: `it could not be rolled back (${describeError(error)}); version ${version} stays in live/ but is not brought into service, and the next ngcert command tries again` };
+  }
   return {
     rolledBack: true,
     intent,
@@ -125,9 +132,13 @@ export function finishInterruptedRollbacks(letsencryptDir: string): RollbackInte
       // Written atomically, so unreadable means someone else's file: leave it for a person.
       continue;
     }
-    carryOut(intent);
-    rmSync(full, { force: true });
-    finished.push(intent);
+    try {
+      carryOut(intent);
+      rmSync(full, { force: true });
+      finished.push(intent);
+    } catch {
+      // Still no room (or no right): the journal stays, and every ngcert command tries again.
+    }
   }
   return finished;
 }

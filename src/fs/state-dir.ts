@@ -30,6 +30,9 @@ export function checkTrusted(dir: string): void {
   if (stat.isSymbolicLink() || !stat.isDirectory()) {
     throw new NgcertError("IO", `${dir} is not a directory (a symlink or a file is there); ngcert keeps its state there: remove it and try again`);
   }
+  if (uid !== undefined && uid !== 0 && stat.uid === 0) {
+    throw new NgcertError("IO", `ngcert's state in ${dir} belongs to root: changing this server needs root; run it with sudo`);
+  }
   if (uid !== undefined && stat.uid !== uid) {
     throw new NgcertError("IO", `${dir} belongs to uid ${stat.uid}, not to this user (uid ${uid}): ngcert will not trust it; remove it and try again`);
   }

@@ -77,7 +77,6 @@ export async function acquireWriterLock(letsencryptDir: string, options: LockOpt
       : "another ngcert";
     throw new NgcertError("LOCKED", `${who} is changing this server; try again when it has finished (lock: ${file})`);
   }
-  faultStep("lock acquired");
   const info: LockInfo = { ...readProcessIdentity(process.pid)!, token: randomBytes(16).toString("hex"), command: options.command, since: new Date().toISOString() };
   try {
     // Only a description of the holder: a write the disk cannot take leaves an empty file, and the lock still holds.
@@ -86,6 +85,7 @@ export async function acquireWriterLock(letsencryptDir: string, options: LockOpt
   } catch {
     // The lock is the flock, not this text.
   }
+  faultStep("lock acquired");
   let released = false;
   return {
     env: { [LOCK_TOKEN_ENV]: info.token },
@@ -105,6 +105,7 @@ export async function acquireWriterLock(letsencryptDir: string, options: LockOpt
         rmdirSync(stateDirPath(letsencryptDir));
         rmdirSync(letsencryptDir);
       }
+      faultStep("lock released");
       closeSync(fd); // releases the flock
     },
   };

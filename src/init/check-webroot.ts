@@ -39,5 +39,18 @@ export function checkWebrootPath(webroot: string): WebrootCheck {
     }
     if (stat.isSymbolicLink() && isWebroot) warnings.push(`${dir} is a symlink: challenges are served from where it points; make it a directory`);
   }
+  // certbot writes the tokens below the webroot: those directories count as much as the webroot itself.
+  for (const below of [".well-known", ".well-known/acme-challenge"]) {
+    const dir = path.join(path.resolve(webroot), below);
+    let stat;
+    try {
+      stat = lstatSync(dir);
+    } catch {
+      break;
+    }
+    if (stat.isSymbolicLink()) warnings.push(`${dir} is a symlink: challenge answers are written and served wherever it points; remove it`);
+    else if (stat.uid !== 0 && stat.uid !== uid) warnings.push(`${dir} belongs to uid ${stat.uid}: that user can answer challenges for your domains (chown root)`);
+    else if ((stat.mode & 0o022) !== 0) warnings.push(`${dir} is writable by ${(stat.mode & 0o002) !== 0 ? "everyone" : "its group"} (mode ${(stat.mode & 0o7777).toString(8)}): anyone who can write there can answer challenges for your domains (chmod 755)`);
+  }
   return { exists, isDirectory, warnings };
 }

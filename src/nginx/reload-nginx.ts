@@ -46,7 +46,10 @@ export async function reloadNginx(settings: Settings, exec: Exec, target: Reload
     if (current === undefined) throw new NgcertError("RELOAD_FAILED", `nginx stopped during the reload (master ${masterPid} is gone)${reasonFrom(target.errorLog, logOffset)}`);
     const fresh = readChildren(masterPid).filter((pid) => !before.has(pid));
     if (fresh.length > 0) return { masterPid, newChildren: fresh, durationMs: Date.now() - started };
-    if (Date.now() >= deadline) {
+    // The master logs [emerg] when it cannot apply the configuration (a port it cannot bind), then keeps the old one:
+    // no need to wait out the time limit.
+    const rejected = emergSince(target.errorLog, logOffset);
+    if (rejected !== undefined || Date.now() >= deadline) {
       throw new NgcertError(
         "RELOAD_FAILED",
         `nginx did not load the new configuration: the reload was sent, but master ${masterPid} started no new workers${reasonFrom(target.errorLog, logOffset)}; nginx keeps serving its previous configuration`,
@@ -65,22 +68,32 @@ function sizeOf(file: string | undefined): number {
   }
 }
 
-/** The first emerg/alert/crit line nginx logged since `offset`, as " (…)". */
-function reasonFrom(errorLog: string | undefined, offset: number): string {
+function readSince(errorLog: string | undefined, offset: number): string {
   if (errorLog === undefined) return "";
-  let text = "";
   try {
     const fd = openSync(errorLog, "r");
     try {
       const buffer = Buffer.alloc(Math.min(65_536, Math.max(0, statSync(errorLog).size - offset)));
       readSync(fd, buffer, 0, buffer.length, offset);
-      text = buffer.toString("utf8");
+      return buffer.toString("utf8");
     } finally {
       closeSync(fd);
     }
   } catch {
     return "";
   }
+}
+
+function emergSince(errorLog: string | undefined, offset: number): string | undefined {
+  return readSince(errorLog, offset)
+    .split("\n")
+    .find((entry) => entry.includes("[emerg]"));
+}
+
+/** The first emerg/alert/crit line nginx logged since `offset`, as " (…)". */
+function reasonFrom(errorLog: string | undefined, offset: number): string {
+  if (errorLog === undefined) return "";
+  const text = readSince(errorLog, offset);
   const line = text.split("\n").find((entry) => /\[(emerg|alert|crit)\]/.test(entry));
   if (line === undefined) return ` (see ${errorLog})`;
   return ` (${escapeControl(line.replace(/^.*?\[(emerg|alert|crit)\] \d+#\d+: /, ""))}, from ${errorLog})`;

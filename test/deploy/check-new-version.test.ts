@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { LineageFacts } from "../../src/certbot/lineage.js";
 import type { Problem } from "../../src/checks/problem.js";
-import { checkNewVersion } from "../../src/deploy/check-new-version.js";
+import { CLOCK_SKEW_MS, checkNewVersion, checkVersion } from "../../src/deploy/check-new-version.js";
 
 const NOW = new Date("2026-06-01T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -92,5 +92,35 @@ describe("checkNewVersion", () => {
   it("does not judge domains of an unreadable certificate (its problem already refuses it)", () => {
     const unreadable = facts({ domains: [], notBefore: undefined, notAfter: undefined, fileProblems: [problem("UNREADABLE", "cert.pem is missing")] });
     expect(checkNewVersion(unreadable, ["example.com"], NOW)).toEqual(["UNREADABLE: cert.pem is missing"]);
+  });
+});
+
+describe("checkVersion", () => {
+  it("serves a version whose not-before is a few minutes ahead (clock skew), and says so; refuses one further ahead", () => {
+    const skewed = checkVersion(facts({ notBefore: at(3 * 60_000), notAfter: at(90 * DAY) }), NOW);
+    expect(skewed.refusals).toEqual([]);
+    expect(skewed.notes).toEqual([`not valid for another 180 s (${at(3 * 60_000)}): this host's clock is probably behind the CA's; check NTP`]);
+    expect(checkVersion(facts({ notBefore: at(CLOCK_SKEW_MS + 1_000), notAfter: at(90 * DAY) }), NOW).refusals).toEqual([`NOT_YET_VALID: not valid until ${at(CLOCK_SKEW_MS + 1_000)}`]);
+  });
+
+  it("refuses a version that expires within a day and before the certificate it replaces", () => {
+    const dying = facts({ notBefore: at(-5 * DAY), notAfter: at(12 * 3_600_000) });
+    expect(checkVersion(dying, NOW, { replaces: { notAfter: new Date(NOW.getTime() + 30 * DAY) } }).refusals).toEqual([
+      `it expires ${at(12 * 3_600_000)}, in less than a day and before the certificate it would replace (${new Date(NOW.getTime() + 30 * DAY).toISOString()})`,
+    ]);
+    // Nothing to compare with, or the one it replaces dies even sooner: no refusal.
+    expect(checkVersion(dying, NOW).refusals).toEqual([]);
+    expect(checkVersion(dying, NOW, { replaces: { notAfter: new Date(NOW.getTime() + 3_600_000) } }).refusals).toEqual([]);
+  });
+
+  it("lets a shorter-lived successor with days left replace a longer-lived one (a move to 6-day certificates)", () => {
+    const shortLived = facts({ notBefore: at(-3_600_000), notAfter: at(6 * DAY) });
+    expect(checkVersion(shortLived, NOW, { replaces: { notAfter: new Date(NOW.getTime() + 60 * DAY) } }).refusals).toEqual([]);
+  });
+
+  it("refuses a version refused before, recognised by its certificate and key together", () => {
+    const refused = new Set(["aa:bb"]);
+    expect(checkVersion(facts(), NOW, { refused, identity: "aa:bb" }).refusals).toEqual(["this exact certificate was refused before (see archive/<name>/rejected/)"]);
+    expect(checkVersion(facts(), NOW, { refused, identity: "aa:cc" }).refusals).toEqual([]);
   });
 });

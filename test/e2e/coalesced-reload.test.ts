@@ -1,9 +1,11 @@
-// Several lineages renewed in one certbot run: every one is verified, and nginx reloads once for the run.
+// Several lineages renewed in one certbot run, with `ngcert watch` running as install.sh sets it up: every one is
+// verified, nginx reloads once for the run (by the post hook, not the watcher), and the watcher reports no problem.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requirePrograms } from "../world/programs.js";
+import { describeWatcher, startWatcher, stopAllWatchers, type Watcher } from "../world/run-watcher.js";
 import { describeRun, runNgcert } from "../world/run-ngcert.js";
 import { fetchServedCertificate, readCertificateFile } from "../world/served-certificate.js";
 import { startWorld, type World } from "../world/world.js";
@@ -29,10 +31,14 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
     }
   });
   afterAll(async () => {
+    await stopAllWatchers();
     await world?.stop();
   });
 
   it("renews three lineages with a single nginx reload, and nginx serves each new certificate", async () => {
+    const watcher: Watcher = startWatcher(["--config", path.join(world.dirs.root, "no-config.json"), "--interval", "3600"], { env: world.env });
+    await watcher.waitForEvent((event) => event.event === "checked", { what: "the watcher's first check", timeoutMs: 30_000 });
+    const from = watcher.mark();
     const before = await countReloads(world);
     const run = await execa(world.programs.certbot, ["renew", "--force-renewal", ...world.certbotArgs("renew")], { env: world.env, extendEnv: false, reject: false });
     expect(run.exitCode, run.stderr).toBe(0);
@@ -40,15 +46,23 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
     for (const name of NAMES) expect(run.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
     expect(run.stdout).toContain("nginx reloaded");
     expect(run.stderr).not.toContain("ran with error output");
+    // certbot works through renewal/*.conf in sorted order; the summary names them in the order they were renewed.
     const summary = /ngcert hook post: renewed in this run and served: (.*)/.exec(run.stdout)?.[1] ?? "";
-    expect(summary.split(", ").sort()).toEqual([...NAMES].sort());
+    expect(summary.split(", ")).toEqual([...NAMES].sort());
+    const deployOrder = NAMES.map((name) => ({ name, at: run.stdout.indexOf(`ngcert hook deploy: ${name}: version 2 verified`) })).sort((a, b) => a.at - b.at);
+    expect(deployOrder.map((entry) => entry.name)).toEqual([...NAMES].sort());
+    // Once the run has ended the watcher looks again, finds each served, and never reloaded on its own.
+    for (const name of NAMES) await watcher.waitForEvent((event) => event.event === "verified" && event.name === name && event.version === 2, { from, what: `${name} verified after the run`, timeoutMs: 30_000 });
     expect((await countReloads(world)) - before).toBe(1);
+    const events = watcher.events().slice(from);
+    expect(events.filter((event) => event.event === "reloaded" || event.event === "problem"), describeWatcher(watcher)).toEqual([]);
+    expect(watcher.stderr()).not.toMatch(/problem|error/i);
     for (const name of NAMES) {
       const onDisk = await readCertificateFile(path.join(world.dirs.letsencryptDir, "live", name, "cert.pem"));
       const served = await fetchServedCertificate({ port: world.ports.https, servername: name });
       expect(served.fingerprint256, name).toBe(onDisk.fingerprint256);
     }
     // The run's marker is gone: a deploy hook run later reloads at once again.
-    expect(await readFile(path.join(world.dirs.letsencryptDir, ".ngcert-renew-run.json"), "utf8").catch(() => "gone")).toBe("gone");
+    expect(await readFile(path.join(world.dirs.letsencryptDir, ".ngcert", "renew-run.json"), "utf8").catch(() => "gone")).toBe("gone");
   });
 });

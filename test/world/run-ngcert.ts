@@ -7,6 +7,8 @@ export const CLI = path.resolve("dist/cli.js");
 
 export interface NgcertRun {
   exitCode: number;
+  /** The signal that ended it, when one did (a fault test's SIGKILL). */
+  signal?: string | undefined;
   stdout: string;
   stderr: string;
 }
@@ -19,7 +21,7 @@ export async function runNgcert(world: World, args: readonly string[], options: 
     stdin: "ignore",
     timeout: options.timeoutMs ?? 45_000,
   });
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return { exitCode: result.exitCode ?? -1, signal: result.signal ?? undefined, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
 /** For assertion messages: what the command said. */
