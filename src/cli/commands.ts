@@ -1,8 +1,10 @@
 // Every command the CLI offers, in help order.
 import type { CommandModule } from "./command.js";
 import { addCommand } from "../commands/add.js";
+import { doctorCommand } from "../commands/doctor.js";
 import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
+import { migrateCommand } from "../commands/migrate.js";
 import { removeCommand } from "../commands/remove.js";
 import { reloadCommand } from "../commands/reload.js";
 import { renewCommand } from "../commands/renew.js";
@@ -11,4 +13,4 @@ import { verifyCommand } from "../commands/verify.js";
 import { watchCommand } from "../commands/watch.js";
 import { installCheckCommand } from "./install-check-command.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, watchCommand, hookCommand, installCheckCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, hookCommand, installCheckCommand];

@@ -10,6 +10,14 @@ export interface Directive {
   /** Character offsets of the directive in its file: from its name to just after its ";" (simple directives only). */
   start?: number;
   end?: number;
+  /** With `{ blockOffsets: true }`, block directives only: just after "{", at "}", and `end` just after "}". */
+  blockStart?: number;
+  blockEnd?: number;
+}
+
+export interface ParseOptions {
+  /** Also record where each block's braces are (what an edit inside a block needs); off by default. */
+  blockOffsets?: boolean;
 }
 
 export class NginxSyntaxError extends Error {
@@ -90,7 +98,7 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-export function parseNginxConfig(text: string): Directive[] {
+export function parseNginxConfig(text: string, options: ParseOptions = {}): Directive[] {
   const tokens = tokenize(text);
   let position = 0;
   const parseBlock = (depth: number): Directive[] => {
@@ -115,6 +123,10 @@ export function parseNginxConfig(text: string): Directive[] {
         }
         if (!next.quoted && next.text === "{") {
           directive.block = parseBlock(depth + 1);
+          if (options.blockOffsets) {
+            const close = tokens[position - 1]!;
+            Object.assign(directive, { blockStart: next.end, blockEnd: close.start, end: close.end });
+          }
           break;
         }
         if (!next.quoted && next.text === "}") throw new NginxSyntaxError(next.line, `directive "${directive.name}" is not terminated by ";"`);

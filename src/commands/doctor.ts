@@ -1,0 +1,39 @@
+// `ngcert doctor [--json] [--fix] [NAME...]`: what will make the next renewal fail or leave it unserved, and the fix.
+import type { CommandModule } from "../cli/command.js";
+import { runDoctor } from "../doctor/run-doctor.js";
+import { renderFindingsJson, renderFindingsText } from "../doctor/render-findings.js";
+
+export const doctorCommand: CommandModule = {
+  command: "doctor [names..]",
+  describe: "find what will make the next renewal fail or leave it unserved, with the fix (exit 1 when anything)",
+  builder: (yargs) =>
+    yargs
+      .positional("names", { type: "string", array: true, describe: "certificate names (default: all)" })
+      .option("json", { type: "boolean", describe: "print one JSON document" })
+      .option("fix", { type: "boolean", describe: "apply the fixes doctor fully understands, each shown as a diff, tested, reloaded and proven" }),
+  run: async (args, settings, context) => {
+    const say = (line: string): void => context.stderr.write(`${line}\n`);
+    const report = await runDoctor(settings, context.exec, {
+      names: ((args.names as string[] | undefined) ?? []).map(String),
+      fix: args.fix === true,
+      // Where /etc/cron.d, /etc/systemd and /run/systemd are: "/" on a server, another tree for images and tests.
+      systemRoot: context.env.NGCERT_SYSTEM_ROOT ?? "/",
+      env: context.env,
+      now: context.now,
+      onFix: (fix, outcome) => {
+        if (!outcome) say(`fix: ${fix.what}\n${fix.diff.replace(/\n$/, "")}`);
+        else say(outcome.applied ? `fixed: ${outcome.detail}` : `NOT fixed (${fix.id}): ${outcome.detail}`);
+      },
+    });
+    context.stdout.write(args.json ? renderFindingsJson(report.findings) : renderFindingsText(report.findings));
+    const errors = report.findings.filter((item) => item.severity === "error").length;
+    if (!args.json) {
+      say(
+        report.findings.length === 0
+          ? "nothing found: the next renewal will go through and be served"
+          : `${report.findings.length} finding${report.findings.length === 1 ? "" : "s"} (${errors} error${errors === 1 ? "" : "s"})${args.fix === true ? "" : report.findings.some((item) => item.fix?.startsWith("--- ")) ? "; `ngcert doctor --fix` applies the diffs shown" : ""}`,
+      );
+    }
+    return report.findings.length === 0 && report.fixes.every((outcome) => outcome.applied) ? 0 : 1;
+  },
+};

@@ -1,0 +1,148 @@
+// The challenge path judged as the CA judges it, for real: a random token file in a webroot, fetched through nginx
+// for each domain with the CA's request, following redirects as Let's Encrypt does (http or https, only to the HTTP
+// and HTTPS ports, no certificate check, at most 10 requests). Each hop connects to the address the host name
+// reaches on this machine.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import path from "node:path";
+import { challengeUrl, MAX_REDIRECTS, portOf, refusedRedirect } from "./ca-rules.js";
+
+export interface ProbeHop {
+  url: string;
+  address: string;
+  /** 0 when no HTTP answer came. */
+  status: number;
+  location?: string;
+  error?: string;
+}
+
+export interface AcmeProbe {
+  domain: string;
+  ok: boolean;
+  hops: ProbeHop[];
+  /** What the CA would have seen, in words. */
+  seen: string;
+}
+
+export interface AcmeProbeOptions {
+  webroot: string;
+  domains: readonly string[];
+  httpPort: number;
+  httpsPort: number;
+  /** The local address a connection for this host name arrives at. */
+  addressFor(host: string): string;
+  timeoutMs?: number;
+  /** The token's file name; default a random one shaped like the CA's (43 base64url characters). */
+  token?: string;
+}
+
+const PARALLEL = 32;
+
+export function randomToken(): string {
+  return randomBytes(32).toString("base64url").slice(0, 43);
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  location?: string;
+  error?: string;
+}
+
+function fetchHop(url: URL, address: string, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve) => {
+    const https = url.protocol === "https:";
+    const send = https ? httpsRequest : httpRequest;
+    const req = send(
+      {
+        host: address,
+        port: portOf(url),
+        path: `${url.pathname}${url.search}`,
+        method: "GET",
+        headers: { Host: url.host, Accept: "*/*", "User-Agent": "ngcert doctor (like an ACME validation server)" },
+        agent: false,
+        timeout: timeoutMs,
+        // The CA does not check certificates when a redirect takes it to HTTPS.
+        ...(https ? { servername: url.hostname, rejectUnauthorized: false } : {}),
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          if (body.length < 8192) body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, ...(res.headers.location ? { location: res.headers.location } : {}) }));
+        res.on("error", (error) => resolve({ status: 0, body: "", error: error.message }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      resolve({ status: 0, body: "", error: error.code === "ECONNREFUSED" ? "connection refused" : error.code === "ECONNRESET" ? "connection closed without an answer" : error.message }),
+    );
+    req.end();
+  });
+}
+
+async function probeOne(domain: string, token: string, options: AcmeProbeOptions): Promise<AcmeProbe> {
+  const hops: ProbeHop[] = [];
+  let url = challengeUrl(domain, token, options.httpPort);
+  for (;;) {
+    const address = options.addressFor(url.hostname);
+    const answer = await fetchHop(url, address, options.timeoutMs ?? 5_000);
+    hops.push({ url: url.href, address, status: answer.status, ...(answer.location ? { location: answer.location } : {}), ...(answer.error ? { error: answer.error } : {}) });
+    const where = `${url.href} (${address})`;
+    if (answer.error) return { domain, ok: false, hops, seen: `${where}: ${answer.error}` };
+    // The CA ignores whitespace at the end of the body.
+    if (answer.status === 200) {
+      const ok = answer.body.replace(/\s+$/, "") === token;
+      return { domain, ok, hops, seen: ok ? `${where}: HTTP 200 with the token` : `${where}: HTTP 200 with other content` };
+    }
+    if (![301, 302, 303, 307, 308].includes(answer.status) || answer.location === undefined) return { domain, ok: false, hops, seen: `${where}: HTTP ${answer.status}` };
+    let next: URL;
+    try {
+      next = new URL(answer.location, url);
+    } catch {
+      return { domain, ok: false, hops, seen: `${where}: HTTP ${answer.status} to ${JSON.stringify(answer.location)}, not a URL` };
+    }
+    const refused = refusedRedirect(next, options);
+    if (refused) return { domain, ok: false, hops, seen: `${where}: HTTP ${answer.status} to ${next.href}, ${refused}` };
+    if (hops.length >= MAX_REDIRECTS) return { domain, ok: false, hops, seen: `${MAX_REDIRECTS} requests and still redirected, last to ${next.href}` };
+    url = next;
+  }
+}
+
+/** Probes every domain with one token file in `webroot`, removed again afterwards with any directory it created. */
+export async function probeAcmePath(options: AcmeProbeOptions): Promise<AcmeProbe[]> {
+  const dir = path.join(options.webroot, ".well-known", "acme-challenge");
+  const token = options.token ?? randomToken();
+  const file = path.join(dir, token);
+  const created = mkdirSync(dir, { recursive: true, mode: 0o755 });
+  try {
+    writeFileSync(file, token, { mode: 0o644 });
+    // A bounded number at a time: a server with thousands of names must not open thousands of sockets at once.
+    const results: AcmeProbe[] = new Array(options.domains.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < options.domains.length) {
+        const index = next++;
+        results[index] = await probeOne(options.domains[index]!, token, options);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, options.domains.length) }, worker));
+    return results;
+  } finally {
+    rmSync(file, { force: true });
+    if (created !== undefined) {
+      for (let current = dir; ; current = path.dirname(current)) {
+        try {
+          rmdirSync(current);
+        } catch {
+          break;
+        }
+        if (current === created || current === path.dirname(current)) break;
+      }
+    }
+  }
+}
