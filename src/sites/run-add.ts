@@ -22,7 +22,7 @@ import { acmeServerPath, acmeSnippetPath } from "../nginx/render-acme.js";
 import { renderSite, sitePath } from "../nginx/render-site.js";
 import { findServersForName } from "../nginx/server-names.js";
 import { stagingPathFor, testStagedConfig } from "../nginx/staged-config.js";
-import { probeChallengePath } from "../served/probe-challenge.js";
+import { preflight } from "./preflight.js";
 import { localAddress } from "../served/served-target.js";
 import type { ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
@@ -73,7 +73,7 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
     // A lineage for exactly these names that is fit to serve is reused: no new order at the CA.
     const reusable = sameDomains && checkNewVersion(current, request.domains, request.now()).length === 0;
     const certificate: AddResult["certificate"] = reusable ? "reused" : current && !sameDomains ? "expanded" : "obtained";
-    if (!reusable && !request.skipPreflight) await preflight(settings, request.domains);
+    if (!reusable && !request.skipPreflight) await preflight(settings, exec, name, request.domains);
     // The configuration must already pass nginx -t, and no other block may serve these names: both are cheaper to
     // find out now than after an order at the CA.
     let nginx;
@@ -165,20 +165,6 @@ function refuseNamesServedElsewhere(settings: Settings, blocks: ReturnType<typeo
     `these names are already served by server blocks ngcert did not write:\n${[...new Set(clashes)].join("\n")}\n` +
       "ngcert add would put a second site beside them, and nginx would serve only one. For a site you already run, " +
       "`ngcert doctor` shows what its renewal needs and `ngcert migrate` moves its certificate to the shared webroot. Nothing was changed.",
-  );
-}
-
-async function preflight(settings: Settings, domains: readonly string[]): Promise<void> {
-  const address = localAddress(settings);
-  const results = await probeChallengePath({ webroot: settings.webroot, address, port: settings.httpPort, hosts: domains });
-  const failed = results.filter((result) => !result.ok);
-  if (failed.length === 0) return;
-  const lines = failed.map((result) => `  ${result.host}: ${result.seen}`).join("\n");
-  throw new NgcertError(
-    "PROBLEMS",
-    `the challenge path does not work through nginx on port ${settings.httpPort}, so the CA could not validate:\n${lines}\n` +
-      `A port-${settings.httpPort} server block of your own probably answers for that name: add \`include ${acmeSnippetPath(settings.nginxDir)};\` inside it ` +
-      "(`ngcert init` names such blocks), reload nginx and try again. The CA was not contacted; nothing was changed.",
   );
 }
 
