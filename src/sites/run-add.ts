@@ -15,15 +15,14 @@ import { NgcertError, describeError } from "../errors.js";
 import { faultStep } from "../fs/fault-injection.js";
 import { classifyOwnership, markOwned } from "../fs/owned-file.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
-import { findServerBlocks } from "../nginx/http-servers.js";
 import { http2Style, readNginxVersion } from "../nginx/nginx-version.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { readNginxState } from "../nginx/read-nginx-state.js";
+import type { VirtualServer } from "../nginx/virtual-servers.js";
 import { acmeServerPath, acmeSnippetPath } from "../nginx/render-acme.js";
 import { renderSite, sitePath } from "../nginx/render-site.js";
-import { findServersForName } from "../nginx/server-names.js";
+import { findServersForName } from "../checks/names-served.js";
 import { stagingPathFor, testStagedConfig } from "../nginx/staged-config.js";
 import { preflight } from "./preflight.js";
-import { localAddress } from "../served/served-target.js";
 import type { ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
 import type { Upstream } from "./parse-upstream.js";
@@ -78,11 +77,11 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
     // find out now than after an order at the CA.
     let nginx;
     try {
-      nginx = await readNginxDump(settings, exec);
+      nginx = await readNginxState(settings, exec);
     } catch (error) {
       throw new NgcertError("CONFLICT", `${describeError(error)}: fix that first (ngcert add needs a reload). Nothing was changed.`, { cause: error });
     }
-    refuseNamesServedElsewhere(settings, findServerBlocks(nginx.files), request.domains, siteFile);
+    refuseNamesServedElsewhere(settings, nginx.servers, request.domains, siteFile);
     if (!reusable) {
       request.log(`requesting a certificate for ${request.domains.join(", ")} from ${settings.server}`);
       await obtainCertificate(settings, exec, request, { name, deployHook, expand: certificate === "expanded", lockEnv: lock.env });
@@ -151,14 +150,18 @@ function reloadNote(outcome: ServiceOutcome): string {
  * port it is the owner's site, unless it includes ngcert's challenge snippet (what the preflight's advice asks for:
  * then it is the owner's port-80 front of the HTTPS site ngcert is about to write).
  */
-function refuseNamesServedElsewhere(settings: Settings, blocks: ReturnType<typeof findServerBlocks>, domains: readonly string[], siteFile: string): void {
+function refuseNamesServedElsewhere(settings: Settings, servers: readonly VirtualServer[], domains: readonly string[], siteFile: string): void {
   const ours = new Set([siteFile, acmeServerPath(settings.nginxDir)]);
   const snippet = acmeSnippetPath(settings.nginxDir);
-  const others = blocks.filter((block) => !ours.has(block.file));
-  const clashes = domains.flatMap((domain) => [
-    ...findServersForName(others, domain, [settings.httpsPort]),
-    ...findServersForName(others, domain, [settings.httpPort]).filter((block) => !block.includes.includes(snippet) && block.listens.some((listen) => listen.port === settings.httpPort && !listen.ssl)),
-  ].map((block) => `  ${domain}: ${block.file}:${block.line} (server_name ${block.serverNames.join(" ")})`));
+  const others = servers.filter((server) => !ours.has(server.file));
+  // The snippet's location, expanded into the block: an include of it.
+  const includesSnippet = (server: VirtualServer): boolean => (server.node.block ?? []).some((directive) => directive.file === snippet);
+  const clashes = domains.flatMap((domain) =>
+    [
+      ...findServersForName(others, domain, [settings.httpsPort]),
+      ...findServersForName(others, domain, [settings.httpPort]).filter((claim) => !includesSnippet(claim.server)),
+    ].map((claim) => `  ${domain}: ${claim.server.file}:${claim.server.line} (server_name ${claim.matchedName}, port ${claim.port})`),
+  );
   if (clashes.length === 0) return;
   throw new NgcertError(
     "CONFLICT",
