@@ -124,6 +124,31 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
     await w().reloadNginx();
   });
 
+  it("a name the owner already serves on the HTTPS port stops before the CA, naming that block and the way to adopt it", async () => {
+    const name = "taken.ngcert.test";
+    const le = w().dirs.letsencryptDir;
+    const own = path.join(w().nginx.confD, "own-taken.conf");
+    await writeFile(
+      own,
+      `server {\n    listen 127.0.0.1:${w().ports.https} ssl;\n    server_name ${name};\n    ssl_certificate ${le}/live/${BASE}/fullchain.pem;\n    ssl_certificate_key ${le}/live/${BASE}/privkey.pem;\n    return 204;\n}\n`,
+    );
+    await w().reloadNginx();
+    try {
+      const before = await recordBefore();
+      const run = await ngcert(["add", name, "--upstream", w().upstream.url]);
+      expect(run.exitCode, describeRun(run)).toBe(1);
+      expect(run.stderr).toContain("these names are already served by server blocks ngcert did not write:");
+      expect(run.stderr).toContain(`  ${name}: ${own}:1 (server_name ${name}, port ${w().ports.https})`);
+      expect(run.stderr).toContain("`ngcert doctor` shows what its renewal needs and `ngcert migrate` moves its certificate to the shared webroot");
+      expect(withoutTimes(await snapshotSetUp())).toEqual(withoutTimes(before.tree));
+      expect(await readPebbleActivity(w())).toEqual(before.pebble);
+      expect(await readNginxProcesses(w().nginx.pidFile)).toEqual(before.nginx);
+    } finally {
+      await rm(own);
+      await w().reloadNginx();
+    }
+  });
+
   it("a redirect for one of several names stops them all, naming only that one and where it redirects", async () => {
     const own = await writeOwnServer("redirect.ngcert.test", "    return 301 https://$host$request_uri;\n");
     try {
