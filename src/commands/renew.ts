@@ -1,5 +1,5 @@
 // `ngcert renew [--force] [--cert-name NAME] [--dry-run]`: certbot renew with ngcert's hooks, and what it did.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { describeReload } from "../deploy/describe-service.js";
 import { runRenew, type RenewedStatus } from "../renew/run-renew.js";
 

@@ -1,5 +1,5 @@
 // `ngcert verify [NAME...] [--json]`: status's checks, plus a TLS handshake per domain: does nginx serve what is on disk?
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { useColor } from "../context.js";
 import { readServiceState } from "../deploy/service-state.js";
 import { servedTarget } from "../served/served-target.js";

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { checkLineage, daysLeft } from "../checks/check-lineage.js";
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "../certbot/problem.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { renderMetrics, type LineageMetrics } from "./render-metrics.js";
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Exec } from "../../src/exec.js";
 import { markOwned } from "../../src/fs/owned-file.js";
-import { hookShimPath } from "../../src/hooks/render-hook-shim.js";
+import { hookShimPath } from "../../src/certbot/render-hook-shim.js";
 import { acmeSnippetPath, renderAcmeSnippet } from "../../src/nginx/render-acme.js";
 import { sitePath } from "../../src/nginx/render-site.js";
 import { runNgcert, type CliResult } from "../helpers/run-cli.js";

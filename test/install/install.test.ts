@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execProgram } from "../../src/exec.js";
 import { isProcessAlive } from "../../src/fs/process-alive.js";
-import { HOOK_PHASES } from "../../src/hooks/render-hook-shim.js";
+import { HOOK_PHASES } from "../../src/certbot/render-hook-shim.js";
 import { readListeningSockets } from "../../src/install/listening-sockets.js";
 import { findPrograms, requirePrograms } from "../world/programs.js";
 
