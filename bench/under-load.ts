@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import path from "node:path";
-import { runHttpsLoad } from "../test/load/https-load.js";
-import { UPSTREAM_HEADER } from "../test/world/upstream.js";
+import { runHttpsLoad } from "../src/load/https-load.js";
+import { UPSTREAM_HEADER } from "../src/world/echo-upstream.js";
 import type { World } from "../test/world/world.js";
 
 export interface LoadRun {

@@ -8,7 +8,7 @@ import { checkInvariants, hashFiles } from "../../world/invariants.js";
 import { readSettledNginxProcesses } from "../../world/nginx-processes.js";
 import { requirePrograms } from "../../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../../world/run-ngcert.js";
-import { waitFor } from "../../world/wait.js";
+import { waitFor } from "../../../src/world/wait.js";
 import { startWorld, type World } from "../../world/world.js";
 
 const programs = requirePrograms();
