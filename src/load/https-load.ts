@@ -17,6 +17,8 @@ export interface LoadOptions {
   requireHeader?: string;
   /** Each client waits this long after each request (default 0): a steady load that leaves the CPU to the renewal. */
   pauseMs?: number;
+  /** Called with each sample as it is taken (the result has them all, sorted, at the end). */
+  onSample?: (sample: LoadSample) => void;
 }
 
 export interface LoadSample {
@@ -79,7 +81,9 @@ export async function runHttpsLoad(options: LoadOptions): Promise<LoadResult> {
   const samples: LoadSample[] = [];
   const worker = async (): Promise<void> => {
     while (!stopped && Date.now() < deadline) {
-      samples.push(await once(options, started));
+      const sample = await once(options, started);
+      samples.push(sample);
+      options.onSample?.(sample);
       if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
   };
