@@ -23,8 +23,12 @@ export interface DemoReport {
   /** Why it is not ok, one sentence each. */
   problems: string[];
   durationMs: number;
+  /** ISO 8601, when the demo finished. */
+  finishedAt: string;
   root: string;
   kept: boolean;
+  /** The world's loopback ports: nginx's two, Pebble's, its DNS server's, the upstreams'. */
+  ports: Record<string, number>;
   sites: { name: string; upstream: string; kind: string }[];
   load: { concurrency: number; pauseMs: number; marginMs: number };
   renewals: [RenewalReport, RenewalReport];

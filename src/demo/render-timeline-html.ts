@@ -53,8 +53,8 @@ export function renderTimelineHtml(report: DemoReport): string {
 </style>
 </head>
 <body>
-<h1>The same certificate renewed twice under load</h1>
-<p class="lead">${escapeXml(report.sites[0]?.name ?? "A site")} behind nginx, ${report.load.concurrency} HTTPS clients making requests throughout, each on a new TLS connection so every request sees the certificate nginx serves at that moment.</p>
+<h1>ngcert demo: renewing a certificate without taking the site down</h1>
+<p class="lead">${escapeXml(report.sites[0]?.name ?? "A site")} behind nginx, renewed by ngcert and then the old way while ${report.load.concurrency} HTTPS clients made requests throughout, each on a new TLS connection so every request saw the certificate nginx served at that moment. Measured ${escapeXml(report.finishedAt.slice(0, 16).replace("T", " "))} UTC.</p>
 ${renderTimelineSvg(report)}
 <table>
 <thead><tr><th></th><th>${escapeXml(renewalTitle(ngcert))}</th><th>${escapeXml(renewalTitle(standalone))}</th></tr></thead>

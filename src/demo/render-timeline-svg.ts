@@ -9,13 +9,13 @@ const LEFT = 64;
 const RIGHT = 28;
 const PLOT_WIDTH = SVG_WIDTH - LEFT - RIGHT;
 const HEADER = 96;
-const PANEL_TITLE = 46;
+const PANEL_TITLE = 78;
 const PLOT_HEIGHT = 170;
-const MARK_ROWS = 3;
+const MARK_ROWS = 4;
 const MARK_ROW_HEIGHT = 14;
 const AXIS = 34;
 const PANEL = PANEL_TITLE + MARK_ROWS * MARK_ROW_HEIGHT + PLOT_HEIGHT + AXIS;
-const FOOTER = 64;
+const FOOTER = 72;
 
 export const COLORS = {
   served: "#2f9e6e",
@@ -35,6 +35,20 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch]!);
 }
 
+/** Splits text at spaces into lines of at most `max` characters (a longer word stays whole on its own line). */
+export function wrapWords(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
 /** 1, 2 or 5 times a power of ten, at least `value`: a y-axis top that reads well. */
 export function niceCeiling(value: number): number {
   if (value <= 1) return 1;
@@ -50,14 +64,15 @@ function markColor(mark: TimelineMark): string {
 /** Lays the marks' labels out in rows so that none overlaps another; ~6.4 px per character at 11 px. */
 function layoutMarks(marks: readonly TimelineMark[], x: (ms: number) => number): { mark: TimelineMark; row: number; x: number; anchorEnd: boolean }[] {
   const rows: { from: number; to: number }[][] = Array.from({ length: MARK_ROWS }, () => []);
-  return marks.map((mark, index) => {
+  return marks.map((mark) => {
     const position = x(mark.atMs);
     const width = mark.label.length * 6.4 + 8;
     const anchorEnd = position + width > LEFT + PLOT_WIDTH;
     const from = anchorEnd ? position - width : position;
     const to = anchorEnd ? position : position + width;
     let row = rows.findIndex((spans) => spans.every((span) => to <= span.from || from >= span.to));
-    if (row < 0) row = index % MARK_ROWS;
+    // No free row: the one it overlaps least.
+    if (row < 0) row = rows.map((spans, at) => ({ at, overlap: spans.reduce((sum, span) => sum + Math.max(0, Math.min(to, span.to) - Math.max(from, span.from)), 0) })).sort((a, b) => a.overlap - b.overlap)[0]!.at;
     rows[row]!.push({ from, to });
     return { mark, row, x: position, anchorEnd };
   });
@@ -70,12 +85,18 @@ function renderPanel(report: RenewalReport, top: number, scale: { durationMs: nu
   const y = (count: number): number => plotBottom - (count / scale.yMax) * PLOT_HEIGHT;
   const parts: string[] = [];
   const figures = describeFigures(report);
-  const failedColor = report.load.failed > 0 ? COLORS.failed : COLORS.muted;
+  const headlineColor = report.load.failed > 0 ? COLORS.failed : COLORS.started;
+  const headline = `${formatCount(report.load.failed)} of ${formatCount(report.load.ok + report.load.failed)} requests failed`;
+  // At 11.5 px a monospace character is about 6.9 px wide: two lines hold the old way's long command.
+  const command = wrapWords(`$ ${report.command}`, Math.floor(PLOT_WIDTH / 6.9)).slice(0, 2);
   parts.push(
     `<text x="${LEFT}" y="${top + 18}" font-size="16" font-weight="700" fill="${COLORS.text}">${escapeXml(renewalTitle(report))}</text>`,
-    `<text x="${LEFT}" y="${top + 36}" font-size="12.5" fill="${COLORS.muted}"><tspan font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, monospace">$ ${escapeXml(report.command)}</tspan></text>`,
-    `<text x="${SVG_WIDTH - RIGHT}" y="${top + 18}" font-size="13" text-anchor="end" fill="${failedColor}" font-weight="700">${escapeXml(figures[0]!)}</text>`,
-    `<text x="${SVG_WIDTH - RIGHT}" y="${top + 36}" font-size="12.5" text-anchor="end" fill="${COLORS.muted}">${escapeXml(`${figures[1]} · ${figures[2]}`)}</text>`,
+    `<text x="${SVG_WIDTH - RIGHT}" y="${top + 18}" font-size="16" text-anchor="end" fill="${headlineColor}" font-weight="700">${escapeXml(headline)}</text>`,
+    ...command.map(
+      (line, index) =>
+        `<text x="${LEFT}" y="${top + 36 + index * 14}" font-size="11.5" fill="${COLORS.muted}" font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace">${escapeXml(line)}</text>`,
+    ),
+    `<text x="${LEFT}" y="${top + 70}" font-size="12.5" fill="${COLORS.text}">${escapeXml(`${figures[1]} · ${figures[2]} · ${formatCount(report.load.ok)} requests answered`)}</text>`,
   );
   // The renewal's span, behind everything.
   const bandFrom = x(report.renewal.fromMs);
@@ -128,20 +149,24 @@ export function renderTimelineSvg(report: DemoReport): string {
   const scale = { durationMs, yMax: niceCeiling(peak) };
   const height = HEADER + 2 * PANEL + FOOTER;
   const legendY = HEADER - 22;
-  const legend = [
-    `<rect x="${LEFT}" y="${legendY - 9}" width="12" height="10" fill="${COLORS.served}"/>`,
-    `<text x="${LEFT + 17}" y="${legendY}" font-size="12" fill="${COLORS.text}">requests answered by the upstream, per 100 ms</text>`,
-    `<rect x="${LEFT + 300}" y="${legendY - 9}" width="12" height="10" fill="${COLORS.failed}"/>`,
-    `<text x="${LEFT + 317}" y="${legendY}" font-size="12" fill="${COLORS.text}">requests failed</text>`,
-    `<rect x="${LEFT + 430}" y="${legendY - 9}" width="12" height="10" fill="${COLORS.renewal}" stroke="${COLORS.grid}"/>`,
-    `<text x="${LEFT + 447}" y="${legendY}" font-size="12" fill="${COLORS.text}">renewal running</text>`,
+  // Legend entries side by side; about 6.6 px per character at 12 px.
+  const entries: [string, string, string][] = [
+    [COLORS.served, "", "requests answered by the upstream, per 100 ms"],
+    [COLORS.failed, "", "requests failed"],
+    [COLORS.renewal, ` stroke="${COLORS.grid}"`, "renewal running"],
   ];
+  let legendX = LEFT;
+  const legend = entries.map(([fill, stroke, label]) => {
+    const entry = `<rect x="${legendX}" y="${legendY - 9}" width="12" height="10" fill="${fill}"${stroke}/><text x="${legendX + 17}" y="${legendY}" font-size="12" fill="${COLORS.text}">${escapeXml(label)}</text>`;
+    legendX += 17 + label.length * 6.6 + 22;
+    return entry;
+  });
   const clients = `${report.load.concurrency} HTTPS clients, a new TLS connection per request`;
   const footer = [
     `WebSocket to ${report.websocket.site}: ${report.websocket.ngcert.openAfter ? `open across ngcert's reload (${report.websocket.ngcert.messagesAfterReload} messages after it)` : "closed during ngcert's renewal"}; ` +
       (report.websocket.standalone.closedAtMs === undefined ? "open through the old way too." : `closed at ${(report.websocket.standalone.closedAtMs / 1000).toFixed(1)} s by the old way.`),
     `Measured by ngcert demo on this machine: Pebble as the CA, nginx and two upstreams on loopback, ${clients}.`,
-  ];
+  ].flatMap((line) => wrapWords(line, 140));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${SVG_WIDTH}" height="${height}" viewBox="0 0 ${SVG_WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif" role="img" aria-labelledby="ngcert-demo-title">
 <title id="ngcert-demo-title">Renewing a certificate under load: ngcert against certbot standalone</title>
 <rect width="100%" height="100%" fill="#ffffff"/>

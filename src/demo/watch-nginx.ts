@@ -1,6 +1,7 @@
 // Watches the demo's nginx from the outside while a renewal runs, through its pid file and /proc: when it reloaded (a
 // new generation of workers under the same master), stopped (the master gone) and started (a new master). What the
 // timeline marks, measured and not taken from anyone's word.
+import { readFileSync } from "node:fs";
 import { readChildren, readMasterPid } from "../nginx/nginx-processes.js";
 
 export type NginxEventKind = "reloaded" | "stopped" | "started";
@@ -16,10 +17,22 @@ export interface NginxWatch {
   stop(): void;
 }
 
+/**
+ * The master's children. Linux lists a thread's children in /proc/PID/task/PID/children, one small read that can be
+ * repeated every few milliseconds; scanning all of /proc is the fallback where that file is missing.
+ */
+function readMasterChildren(master: number): number[] {
+  try {
+    return readFileSync(`/proc/${master}/task/${master}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return readChildren(master);
+  }
+}
+
 export function watchNginx(pidFile: string, options: { intervalMs?: number } = {}): NginxWatch {
   const events: NginxEvent[] = [];
   let master = readMasterPid(pidFile);
-  let children = new Set(master === undefined ? [] : readChildren(master));
+  let children = new Set(master === undefined ? [] : readMasterChildren(master));
   const poll = (): void => {
     const now = readMasterPid(pidFile);
     const at = Date.now();
@@ -29,14 +42,15 @@ export function watchNginx(pidFile: string, options: { intervalMs?: number } = {
       children = new Set();
       return;
     }
-    const current = readChildren(now);
+    const current = readMasterChildren(now);
     if (now !== master) events.push({ kind: "started", at });
-    // A worker that was not there before under the same master: nginx loaded a configuration again.
-    else if (current.some((pid) => !children.has(pid))) events.push({ kind: "reloaded", at });
+    // A worker that was not there before under the same master, which had workers already: nginx loaded a
+    // configuration again (a master that has just started is still forking its first ones).
+    else if (children.size > 0 && current.some((pid) => !children.has(pid))) events.push({ kind: "reloaded", at });
     master = now;
     children = new Set(current);
   };
-  const timer = setInterval(poll, options.intervalMs ?? 40);
+  const timer = setInterval(poll, options.intervalMs ?? 10);
   return {
     events,
     stop: () => clearInterval(timer),
