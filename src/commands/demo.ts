@@ -67,6 +67,7 @@ export const demoCommand: CommandModule = {
     }
     if (typeof args.stop === "string") return stopKept(args.stop, context);
 
+    const marginMs = readMargin(args.margin);
     const search = findPrograms(context.env);
     if (!search.found) {
       throw new NgcertError(
@@ -76,7 +77,6 @@ export const demoCommand: CommandModule = {
     }
     if (!context.selfCommand) throw new NgcertError("USAGE", "ngcert demo runs ngcert's commands through the built CLI: run it as dist/cli.js (npm run build), not from the sources");
     const selfCommand = context.selfCommand;
-    const marginMs = readMargin(args.margin);
     const color = useColor({ ...context, isTTY: Boolean(process.stderr.isTTY) });
     const result = await withInterrupts(
       async (signal) => {
