@@ -85,7 +85,7 @@ function serialOf(file: string): string {
 }
 
 describe.skipIf(programs.skip)(`ngcert demo${programs.reason ? ` (${programs.reason})` : ""}`, () => {
-  it.concurrent("reports what really happened, keeps a working world with --keep, and its stop command ends it", async () => {
+  it.concurrent("reports what really happened, keeps a working world with --keep, and its stop command ends it", { timeout: 300_000 }, async () => {
     const output = mkdtempSync(path.join(tmpdir(), "ngcert-demo-out-"));
     const run = await startDemo(["--keep", "--json", "--output", output]);
     const { root, ports } = parseWorld(run.stderr);
@@ -172,7 +172,7 @@ describe.skipIf(programs.skip)(`ngcert demo${programs.reason ? ` (${programs.rea
     }
   });
 
-  it.concurrent("leaves nothing behind when it finishes", async () => {
+  it.concurrent("leaves nothing behind when it finishes", { timeout: 300_000 }, async () => {
     const output = mkdtempSync(path.join(tmpdir(), "ngcert-demo-out-"));
     const run = await startDemo(["--json", "--output", output]);
     const { root, ports } = parseWorld(run.stderr);
@@ -185,7 +185,7 @@ describe.skipIf(programs.skip)(`ngcert demo${programs.reason ? ` (${programs.rea
     await expectNothingLeft(root, ports);
   });
 
-  it.concurrent("leaves nothing behind after a Ctrl-C during the renewal under load", async () => {
+  it.concurrent("leaves nothing behind after a Ctrl-C during the renewal under load", { timeout: 300_000 }, async () => {
     const output = mkdtempSync(path.join(tmpdir(), "ngcert-demo-out-"));
     const demo = startDemo(["--output", output]);
     let stderr = "";
