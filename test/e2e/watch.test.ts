@@ -17,7 +17,7 @@ import { describeCertbot, runCertbot } from "../world/run-certbot.js";
 import { describeRun, runNgcert, type NgcertRun } from "../world/run-ngcert.js";
 import { describeWatcher, startWatcher, stopAllWatchers, type Watcher, type WatchEventLine } from "../world/run-watcher.js";
 import { fetchServedCertificate, readCertificateFile } from "../world/served-certificate.js";
-import { waitFor } from "../world/wait.js";
+import { waitFor } from "../../src/world/wait.js";
 import { startWorld, type World } from "../world/world.js";
 
 const programs = requirePrograms();

@@ -1,11 +1,12 @@
-// Bounded polling: every wait in the test world gives up after a deadline instead of hanging the suite.
+// Bounded polling: every wait for a local service gives up after a deadline instead of hanging, and says what it
+// waited for.
 
 export interface WaitOptions {
   /** What is awaited, for the timeout message ("Pebble's directory to answer"). */
   what: string;
   timeoutMs: number;
   intervalMs?: number;
-  /** Fails the wait at once (e.g. the process exited), instead of waiting out the timeout. */
+  /** Fails the wait at once (e.g. the process exited, or the user pressed Ctrl-C), instead of waiting out the timeout. */
   abort?: () => string | undefined;
 }
 

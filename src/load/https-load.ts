@@ -1,5 +1,6 @@
-// HTTPS load on loopback for the zero-downtime checks: N clients, a new TLS connection per request, bounded in time.
-// Records every failure and which certificate serial each response came with.
+// HTTPS load on loopback, how a site's clients fare while its certificate is renewed: N clients, a new TLS connection
+// per request (so every request sees the certificate nginx serves at that moment), bounded in time. Records every
+// failure and which certificate serial each response came with.
 import { request } from "node:https";
 import type { TLSSocket } from "node:tls";
 
@@ -14,6 +15,10 @@ export interface LoadOptions {
   stopWhen?: Promise<unknown>;
   /** A response only counts as served when this header is present (the upstream's mark, not an nginx error page). */
   requireHeader?: string;
+  /** Each client waits this long after each request (default 0): a steady load that leaves the CPU to the renewal. */
+  pauseMs?: number;
+  /** Called with each sample as it is taken (the result has them all, sorted, at the end). */
+  onSample?: (sample: LoadSample) => void;
 }
 
 export interface LoadSample {
@@ -75,7 +80,12 @@ export async function runHttpsLoad(options: LoadOptions): Promise<LoadResult> {
   void options.stopWhen?.finally(() => (stopped = true));
   const samples: LoadSample[] = [];
   const worker = async (): Promise<void> => {
-    while (!stopped && Date.now() < deadline) samples.push(await once(options, started));
+    while (!stopped && Date.now() < deadline) {
+      const sample = await once(options, started);
+      samples.push(sample);
+      options.onSample?.(sample);
+      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   samples.sort((a, b) => a.at - b.at);

@@ -1,4 +1,4 @@
-// Pebble, the test ACME CA: HTTPS on loopback with our own certificate, HTTP-01 checked on the test nginx's port.
+// Pebble, the local ACME CA: HTTPS on loopback with our own certificate, HTTP-01 checked on the world's nginx port.
 import { request } from "node:https";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -13,7 +13,7 @@ export interface PebbleOptions {
   tls: PebbleTls;
   port: number;
   managementPort: number;
-  /** Where Pebble's VA connects for HTTP-01: the test nginx. */
+  /** Where Pebble's VA connects for HTTP-01: the world's nginx. */
   httpPort: number;
   /** TLS-ALPN-01 port; unused, but Pebble wants one. */
   tlsPort: number;
@@ -22,6 +22,8 @@ export interface PebbleOptions {
   certificateValidityPeriod?: number;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** See ChildOptions.detached. */
+  detached?: boolean;
 }
 
 export interface Pebble {
@@ -68,7 +70,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     args: ["-config", configFile, "-dnsserver", `127.0.0.1:${options.dnsPort}`],
     env: {
       ...options.env,
-      // Validate at once instead of sleeping up to 15 s, and never reject a good nonce: tests stay fast and
+      // Validate at once instead of sleeping up to 15 s, and never reject a good nonce: runs stay fast and
       // deterministic. Never reuse a valid authorization, so every order (renewals too) really fetches its
       // challenge through nginx, the path ngcert exists to keep working.
       PEBBLE_VA_NOSLEEP: "1",
@@ -77,6 +79,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     },
     logFile: path.join(options.logDir, "pebble.log"),
     cwd: options.dir,
+    detached: options.detached,
   });
   const directoryUrl = `https://127.0.0.1:${options.port}/dir`;
   try {

@@ -12,6 +12,8 @@ export interface ChalltestsrvOptions {
   logDir: string;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** See ChildOptions.detached. */
+  detached?: boolean;
 }
 
 export async function startChalltestsrv(options: ChalltestsrvOptions): Promise<Child> {
@@ -22,7 +24,7 @@ export async function startChalltestsrv(options: ChalltestsrvOptions): Promise<C
       "-dns01", `127.0.0.1:${options.dnsPort}`,
       "-management", `127.0.0.1:${options.managementPort}`,
       "-defaultIPv4", "127.0.0.1",
-      // No AAAA answers: Pebble would otherwise prefer ::1, where the test nginx does not listen.
+      // No AAAA answers: Pebble would otherwise prefer ::1, where the world's nginx does not listen.
       "-defaultIPv6", "",
       // nginx answers HTTP-01; the challenge servers of challtestsrv stay off.
       "-http01", "",
@@ -31,6 +33,8 @@ export async function startChalltestsrv(options: ChalltestsrvOptions): Promise<C
     ],
     env: options.env,
     logFile: path.join(options.logDir, "pebble-challtestsrv.log"),
+    cwd: options.logDir,
+    detached: options.detached,
   });
   const resolver = new Resolver({ timeout: 500, tries: 1 });
   resolver.setServers([`127.0.0.1:${options.dnsPort}`]);

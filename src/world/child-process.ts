@@ -1,6 +1,8 @@
-// Long-running children (nginx, Pebble, challtestsrv) with their output in a log file and a bounded stop.
+// Long-running children (nginx, Pebble, challtestsrv, the demo's upstreams) with their output in a log file and a
+// bounded stop. Children still running when this process exits are killed, unless released to outlive it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
+import { readStartTicks } from "../fs/process-alive.js";
 import { sleep } from "./wait.js";
 
 export interface ChildOptions {
@@ -12,11 +14,18 @@ export interface ChildOptions {
   /** stdout and stderr both go here. */
   logFile: string;
   cwd?: string;
+  /**
+   * A session of its own: a Ctrl-C at the terminal then reaches only us, and we stop the child in order; and a child
+   * that is released keeps running when the terminal closes.
+   */
+  detached?: boolean;
 }
 
 export interface Child {
   name: string;
   pid: number;
+  /** Its start time in clock ticks since boot (/proc/PID/stat), so a reused pid is never mistaken for it. */
+  startTicks: number | undefined;
   logFile: string;
   /** Why the child is gone (exit code, signal, spawn error), or undefined while it runs. */
   exitReason(): string | undefined;
@@ -24,10 +33,12 @@ export interface Child {
   tail(lines?: number): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** Lets it outlive this process: not killed at exit, and no longer keeping the event loop alive. */
+  release(): void;
 }
 
-// Children still running when the test process exits normally are killed too, so a crashed suite leaves no
-// nginx holding a port. (A SIGKILLed test process cannot clean up: stop() is the real path.)
+// Killed when this process exits normally, so a crash leaves no nginx holding a port. (SIGKILL cannot be caught:
+// stop() is the real path.)
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -52,7 +63,7 @@ export function startChild(options: ChildOptions): Child {
   const log = openSync(options.logFile, "a");
   let child: ChildProcess;
   try {
-    child = spawn(options.program, [...options.args], { env: options.env, cwd: options.cwd, stdio: ["ignore", log, log] });
+    child = spawn(options.program, [...options.args], { env: options.env, cwd: options.cwd, stdio: ["ignore", log, log], detached: options.detached === true });
   } finally {
     // The child holds its own copy of the descriptor.
     closeSync(log);
@@ -71,9 +82,11 @@ export function startChild(options: ChildOptions): Child {
     });
   });
   running.add(child);
+  const pid = child.pid ?? -1;
   return {
     name: options.name,
-    pid: child.pid ?? -1,
+    pid,
+    startTicks: pid > 0 ? readStartTicks(pid) : undefined,
     logFile: options.logFile,
     exitReason: () => reason,
     tail: (lines) => readTail(options.logFile, lines),
@@ -85,6 +98,10 @@ export function startChild(options: ChildOptions): Child {
         child.kill("SIGKILL");
         await Promise.race([exited, sleep(2_000)]);
       }
+    },
+    release: () => {
+      running.delete(child);
+      child.unref();
     },
   };
 }

@@ -1,4 +1,4 @@
-// Renders the test nginx's main config and the stand-in challenge server; pure, so the text is easy to read in a test.
+// Renders a local world's nginx main config and the stand-in challenge server; pure, so the text is easy to read.
 import type { NginxLayout } from "./nginx-layout.js";
 
 export interface NginxConfOptions {
@@ -7,14 +7,14 @@ export interface NginxConfOptions {
   runAsRoot: boolean;
 }
 
-// One JSON object per request, so tests can assert on who fetched what with which Host header.
+// One JSON object per request: who fetched what with which Host header, for tests and for a curious operator.
 const LOG_FORMAT =
   '\'{"time":"$time_iso8601","remote":"$remote_addr","host":"$host","port":"$server_port","method":"$request_method",' +
   '"uri":"$request_uri","status":$status,"userAgent":"$http_user_agent","scheme":"$scheme","sni":"$ssl_server_name"}\'';
 
 export function renderNginxConf(options: NginxConfOptions): string {
   const { layout } = options;
-  return `# ngcert test world: shaped like Debian's /etc/nginx/nginx.conf, with every path inside the temp dir.
+  return `# ngcert local world: shaped like Debian's /etc/nginx/nginx.conf, with every path inside the temp dir.
 ${options.runAsRoot ? "user root;\n" : ""}worker_processes 1;
 pid ${layout.pidFile};
 error_log ${layout.errorLog} notice;
@@ -74,7 +74,7 @@ export interface ChallengeServerOptions {
  * Optional in the world, because `ngcert init` writes its own default server for this port.
  */
 export function renderChallengeServer(options: ChallengeServerOptions): string {
-  return `# ngcert test world: HTTP-01 challenges from the shared webroot for every host name.
+  return `# ngcert local world: HTTP-01 challenges from the shared webroot for every host name.
 server {
     listen ${options.listenAddress}:${options.httpPort} default_server;
     server_name _;

@@ -1,5 +1,5 @@
-// The environment children inherit: the caller's, minus anything that could send loopback traffic through a proxy or
-// leak a developer's own NGCERT_* settings into a test.
+// The environment a local world's programs inherit: the caller's, minus anything that could send loopback traffic
+// through a proxy or point ngcert or certbot at another server's settings (NGCERT_*, a CA bundle).
 const DROPPED = /^(NGCERT_|HTTPS?_PROXY$|ALL_PROXY$|NO_PROXY$|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$|SSL_CERT_FILE$)/i;
 
 export function makeCleanEnv(base: Record<string, string | undefined> = process.env): Record<string, string> {

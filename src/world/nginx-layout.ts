@@ -1,4 +1,4 @@
-// The test nginx's files: a Debian-like config dir (conf.d/, snippets/, sites-enabled/) and every runtime path
+// A local world's nginx files: a Debian-like config dir (conf.d/, snippets/, sites-enabled/) and every runtime path
 // (pid, logs, temp dirs) inside the world's temp dir, so nothing touches the machine's own nginx.
 import path from "node:path";
 

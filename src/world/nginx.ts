@@ -1,12 +1,13 @@
-// Runs the test nginx in the foreground as our child, reloadable with `nginx -c <conf> -s reload` like a real one.
+// Runs a local world's nginx in the foreground as our child, reloadable with `nginx -c <conf> -s reload` like a real one.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
+import { execProgram } from "../exec.js";
+import { isProcessAlive } from "../fs/process-alive.js";
+import { readChildren, readMasterPid } from "../nginx/nginx-processes.js";
 import { describeStartFailure, readTail, startChild, type Child } from "./child-process.js";
 import { httpGet } from "./http-get.js";
 import { renderChallengeServer, renderMimeTypes, renderNginxConf } from "./nginx-conf.js";
 import { listNginxDirs, type NginxLayout } from "./nginx-layout.js";
-import { readNginxProcesses } from "./nginx-processes.js";
 import { waitFor } from "./wait.js";
 
 export interface NginxOptions {
@@ -18,6 +19,8 @@ export interface NginxOptions {
   challengeServer: boolean;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** See ChildOptions.detached. */
+  detached?: boolean;
 }
 
 export interface Nginx {
@@ -54,16 +57,7 @@ async function countWorkerStarts(errorLog: string): Promise<number> {
 /** Have these (old) workers stopped accepting? Each logs "gracefully shutting down" as it closes its listening sockets. */
 async function haveStoppedAccepting(errorLog: string, workers: readonly number[]): Promise<boolean> {
   const text = await readFile(errorLog, "utf8").catch(() => "");
-  return workers.every((pid) => new RegExp(`\\b${pid}#\\d+: (gracefully shutting down|exit)\\b`).test(text) || !isAlive(pid));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return workers.every((pid) => new RegExp(`\\b${pid}#\\d+: (gracefully shutting down|exit)\\b`).test(text) || !isProcessAlive(pid));
 }
 
 /** Proves the challenge path works end to end: a file in the webroot, fetched through nginx by Host name. */
@@ -90,6 +84,8 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     args: ["-e", layout.errorLog, "-c", layout.conf, "-g", "daemon off;"],
     env: options.env,
     logFile: path.join(options.logDir, "nginx.log"),
+    cwd: options.logDir,
+    detached: options.detached,
   });
   const timeoutMs = options.timeoutMs ?? 10_000;
   try {
@@ -112,8 +108,9 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     child,
     reload: async () => {
       const before = await countWorkerStarts(layout.errorLog);
-      const oldWorkers = (await readNginxProcesses(layout.pidFile)).workers;
-      await execa(options.program, ["-c", layout.conf, "-s", "reload"], { env: options.env, extendEnv: false, timeout: timeoutMs });
+      const master = readMasterPid(layout.pidFile);
+      const oldWorkers = master === undefined ? [] : readChildren(master);
+      await execProgram(options.program, ["-c", layout.conf, "-s", "reload"], { env: options.env, timeoutMs });
       await waitFor(async () => ((await countWorkerStarts(layout.errorLog)) > before ? true : undefined), {
         what: "nginx to start new workers after the reload",
         timeoutMs,

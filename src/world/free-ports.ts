@@ -1,9 +1,9 @@
-// Free loopback ports for the world's servers, picked below Linux's ephemeral range so outgoing connections never take them.
+// Free loopback ports for a local world's servers, picked below Linux's ephemeral range so outgoing connections never take them.
 import { createServer } from "node:net";
 import { createSocket } from "node:dgram";
 
 // 20000-32767 sits under the default ip_local_port_range (32768-60999): a port we checked stays free until the
-// child binds it, unless another test world picks the same one, which the random start makes unlikely.
+// child binds it, unless another world picks the same one, which the random start makes unlikely.
 const LOW = 20_000;
 const HIGH = 32_767;
 const ATTEMPTS = 200;
