@@ -1,6 +1,6 @@
 // `ngcert demo [--keep]`: the whole job on this machine against its own Pebble, nginx and upstreams, with the report
 // and the picture; `--stop DIR` ends a kept demo world. (`--serve-upstream` is how the demo runs its upstreams.)
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { useColor, type Context } from "../context.js";
 import { NgcertError } from "../errors.js";
 import { renderReport } from "../demo/render-report.js";
