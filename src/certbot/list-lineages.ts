@@ -1,14 +1,30 @@
-// Which lineages a letsencrypt dir holds: every renewal conf, plus live/ directories certbot has no conf for.
-import { readdirSync, statSync } from "node:fs";
+// Which lineages a letsencrypt dir holds, as certbot finds them: every `renewal/*.conf` the way Python's glob matches it
+// (dot-files such as an editor's `.#name.conf` lock skipped, case-sensitive, sorted by file name), plus the live/
+// directories that might hold a certificate no conf points at (a conf may point anywhere, so whether such a directory
+// is really an orphan is decided once the confs are read: see findOrphanLiveDirs).
+import { readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import { NgcertError, isNodeError } from "../errors.js";
+import type { LineagePaths } from "./lineage.js";
 
 export interface LineageEntry {
   name: string;
   hasConf: boolean;
 }
 
-export function listLineages(letsencryptDir: string): LineageEntry[] {
+export interface LetsencryptListing {
+  /** Lineage names of renewal/*.conf, in the order certbot processes them. */
+  confs: string[];
+  /** Directories in live/ named after no conf: orphans unless some conf points into them. */
+  liveCandidates: string[];
+}
+
+/** Python's order for str: by code point, which is the order of the UTF-8 bytes. */
+export function compareCodePoints(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+export function listLetsencryptDir(letsencryptDir: string): LetsencryptListing {
   let stat;
   try {
     stat = statSync(letsencryptDir);
@@ -17,22 +33,64 @@ export function listLineages(letsencryptDir: string): LineageEntry[] {
     throw new NgcertError("INVALID_INPUT", `letsencrypt dir ${letsencryptDir} ${reason}; point --letsencrypt-dir at certbot's config dir`, { cause: error });
   }
   if (!stat.isDirectory()) throw new NgcertError("INVALID_INPUT", `letsencrypt dir ${letsencryptDir} is not a directory`);
-  const names = new Map<string, LineageEntry>();
-  for (const file of readDir(path.join(letsencryptDir, "renewal"))) {
-    if (file.endsWith(".conf") && file.length > ".conf".length) {
-      const name = file.slice(0, -".conf".length);
-      names.set(name, { name, hasConf: true });
-    }
-  }
-  for (const name of readDir(path.join(letsencryptDir, "live"))) {
-    if (!names.has(name) && name !== "README" && !name.startsWith(".")) names.set(name, { name, hasConf: false });
-  }
-  return [...names.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const confFiles = readDir(path.join(letsencryptDir, "renewal"))
+    .map((entry) => entry.name)
+    .filter((file) => !file.startsWith(".") && file.endsWith(".conf"))
+    .sort(compareCodePoints);
+  const confs = confFiles.map((file) => file.slice(0, -".conf".length));
+  const named = new Set(confs);
+  const liveDir = path.join(letsencryptDir, "live");
+  const liveCandidates = readDir(liveDir)
+    .filter((entry) => !entry.name.startsWith(".") && !named.has(entry.name) && isDirectory(liveDir, entry))
+    .map((entry) => entry.name)
+    .sort((a, b) => compareCodePoints(`${a}.conf`, `${b}.conf`));
+  return { confs, liveCandidates };
 }
 
-function readDir(dir: string): string[] {
+/** Every lineage name, confs and live/ candidates, in one list ordered as certbot orders conf files. */
+export function listLineages(letsencryptDir: string): LineageEntry[] {
+  const { confs, liveCandidates } = listLetsencryptDir(letsencryptDir);
+  return [...confs.map((name) => ({ name, hasConf: true })), ...liveCandidates.map((name) => ({ name, hasConf: false }))].sort((a, b) =>
+    compareCodePoints(`${a.name}.conf`, `${b.name}.conf`),
+  );
+}
+
+/** The live/ candidates no conf's files lie in: the directories certbot really has no renewal conf for. */
+export function findOrphanLiveDirs(letsencryptDir: string, candidates: readonly string[], confPaths: readonly LineagePaths[]): string[] {
+  if (candidates.length === 0) return [];
+  const used = new Set<string>();
+  for (const paths of confPaths) for (const file of [paths.cert, paths.chain, paths.fullchain, paths.privkey]) used.add(path.dirname(path.resolve(file)));
+  const unmatched = candidates.filter((name) => !used.has(path.resolve(letsencryptDir, "live", name)));
+  if (unmatched.length === 0) return [];
+  // The letsencrypt dir may be reached through a symlink the confs do not use: compare the directories themselves.
+  const identity = (dir: string): string | undefined => {
+    try {
+      const stat = statSync(dir);
+      return `${stat.dev}:${stat.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const usedIds = new Set([...used].map(identity).filter((id): id is string => id !== undefined));
+  return unmatched.filter((name) => {
+    const id = identity(path.join(letsencryptDir, "live", name));
+    return id === undefined || !usedIds.has(id);
+  });
+}
+
+function isDirectory(dir: string, entry: Dirent): boolean {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
   try {
-    return readdirSync(dir);
+    return statSync(path.join(dir, entry.name)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function readDir(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if (isNodeError(error) && error.code === "ENOENT") return [];
     throw new NgcertError("INVALID_INPUT", `${dir} cannot be read (${isNodeError(error) ? error.code : String(error)})`, { cause: error });

@@ -1,15 +1,19 @@
-// Reads one lineage (renewal conf + live/ files) into LineageFacts; a broken file becomes a problem, never an exception.
-import { lstatSync, readFileSync, readlinkSync } from "node:fs";
+// Reads one lineage (renewal conf + the files it names) into LineageFacts, as certbot and OpenSSL see it; a broken file
+// becomes a problem, never an exception. What `certbot renew` would skip is one RENEWAL_CONF_INVALID in certbot's words.
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DerError } from "../certs/der.js";
 import { fingerprintOf, readCertificateInfo, type CertificateInfo } from "../certs/certificate-info.js";
-import { parseCertificatePems } from "../certs/pem.js";
+import { DerError } from "../certs/der.js";
+import { nginxRefusal } from "../certs/nginx-refusal.js";
+import { describeBlocks, readCertificateFile } from "../certs/pem.js";
 import { PrivateKeyError, publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } from "../certs/public-key.js";
 import { isIssuedBy } from "../certs/verify-issued-by.js";
 import type { Problem } from "../checks/problem.js";
 import { isNodeError } from "../errors.js";
+import { certbotDomainNames, certbotNames, domainSanityProblem } from "./certbot-names.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
-import { parseRenewalConf, type RenewalConf } from "./renewal-conf.js";
+import { checkLinksForLoad, checkLinksForRenewal, defaultArchiveDir, inspectLink, resolveConfPath, type LiveLink } from "./live-links.js";
+import { LINEAGE_FILES, readRenewalConf, RenewalConfError, type RenewalConf } from "./renewal-conf.js";
 
 export function renewalConfPath(letsencryptDir: string, name: string): string {
   return path.join(letsencryptDir, "renewal", `${name}.conf`);
@@ -30,6 +34,26 @@ class Unreadable extends Error {}
 /** Chains are shared by thousands of lineages: parse each distinct chain text once per process. */
 const chainCache = new Map<string, CertificateInfo[]>();
 
+/** A renewal conf as certbot would load it, or certbot's reason why it cannot. */
+export function loadRenewalConf(confPath: string): { conf: RenewalConf } | { refusal: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(confPath);
+  } catch (error) {
+    // configobj reads what is not a regular file as an empty conf, which then lacks the file references.
+    if (isNodeError(error) && (error.code === "ENOENT" || error.code === "EISDIR")) {
+      return { refusal: `it is ${error.code === "EISDIR" ? "a directory" : "a dangling symlink"}, which certbot reads as an empty conf: renewal config file is missing a required file reference` };
+    }
+    return { refusal: `it cannot be read (${isNodeError(error) ? error.code : String(error)})` };
+  }
+  try {
+    return { conf: readRenewalConf(bytes) };
+  } catch (error) {
+    if (error instanceof RenewalConfError) return { refusal: error.message };
+    throw error;
+  }
+}
+
 /**
  * `beforeFiles` runs once the file paths are known and before any is read, so a cache can stamp them first: a file
  * that changes while it is being read then never matches its stamp.
@@ -37,17 +61,12 @@ const chainCache = new Map<string, CertificateInfo[]>();
 export function readLineageFacts(letsencryptDir: string, name: string, hasConf: boolean, beforeFiles?: (paths: LineagePaths) => void): LineageFacts {
   const problems: Problem[] = [];
   const confPath = hasConf ? renewalConfPath(letsencryptDir, name) : undefined;
-  let conf: RenewalConf | undefined;
-  if (confPath) {
-    try {
-      conf = parseRenewalConf(readText(confPath));
-    } catch (error) {
-      problems.push({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: ${errorText(error)}` });
-    }
-  } else {
-    problems.push({ code: "RENEWAL_CONF_INVALID", message: `no ${renewalConfPath(letsencryptDir, name)}: certbot will never renew this certificate` });
-  }
-  const paths = conf ? { cert: conf.cert, chain: conf.chain, fullchain: conf.fullchain, privkey: conf.privkey } : defaultLineagePaths(letsencryptDir, name);
+  const loaded = confPath === undefined ? undefined : loadRenewalConf(confPath);
+  const conf = loaded && "conf" in loaded ? loaded.conf : undefined;
+  const files = conf?.files;
+  const paths: LineagePaths = files
+    ? { cert: resolveConfPath(files.cert), chain: resolveConfPath(files.chain), fullchain: resolveConfPath(files.fullchain), privkey: resolveConfPath(files.privkey) }
+    : defaultLineagePaths(letsencryptDir, name);
   beforeFiles?.(paths);
   const facts: LineageFacts = {
     name,
@@ -67,13 +86,17 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     problems.push({ code: "STANDALONE", message: `renews with certbot's standalone authenticator, which must bind port 80: nginx would have to stop; \`ngcert migrate ${name}\` switches it to the shared webroot` });
   }
 
-  const cert = attempt(problems, paths.cert, (text) => {
-    const [der, ...rest] = parseCertificatePems(text);
-    if (rest.length > 0) throw new Unreadable(`holds ${rest.length + 1} certificates; cert.pem must hold only the leaf`);
-    return readCertificateInfo(der!);
-  });
+  const links = new Map<string, LiveLink>(LINEAGE_FILES.map((kind) => [kind, inspectLink(kind, paths[kind])]));
+  const read = <T>(kind: keyof LineagePaths, parse: (text: string) => T): T | undefined =>
+    attempt(problems, paths[kind], () => {
+      const text = readText(paths[kind], links.get(kind)!);
+      return parse(text);
+    });
+
+  const certFile = read("cert", (text) => readCertificateFile(text));
+  const cert = certFile && attemptWith(problems, paths.cert, () => readCertificateInfo(certFile.certificates[0]!));
   if (cert) {
-    facts.domains = cert.dnsNames.length > 0 ? [...cert.dnsNames, ...cert.ipAddresses] : cert.ipAddresses;
+    facts.domains = certbotNames(cert);
     facts.notBefore = cert.notBefore.toISOString();
     facts.notAfter = cert.notAfter.toISOString();
     facts.serial = cert.serial;
@@ -81,11 +104,12 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     facts.keyType = cert.keyType;
     facts.fingerprint = fingerprintOf(cert.der);
   }
-  const chainText = attempt(problems, paths.chain, (text) => text);
-  const chain = chainText === undefined ? undefined : attemptWith(problems, paths.chain, () => parseChain(chainText));
-  const fullchain = attempt(problems, paths.fullchain, (text) => parseCertificatePems(text));
-  const keyId = attempt(problems, paths.privkey, (text) => publicKeyIdFromPrivateKeyPem(text));
+  const chainFile = read("chain", (text) => ({ text, file: readCertificateFile(text) }));
+  const chain = chainFile && attemptWith(problems, paths.chain, () => parseChain(chainFile.text, chainFile.file.certificates));
+  const fullchainFile = read("fullchain", (text) => readCertificateFile(text));
+  const keyId = read("privkey", (text) => publicKeyIdFromPrivateKeyPem(text));
 
+  reportExtraContent(problems, paths, certFile, chainFile?.file, fullchainFile);
   if (cert && keyId !== undefined && keyId !== publicKeyIdFromSpki(cert.spki)) {
     problems.push({ code: "KEY_MISMATCH", message: `${paths.privkey} is not the key of ${paths.cert}: nginx would refuse to load the pair` });
   }
@@ -95,45 +119,104 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
       problems.push({ code: "CHAIN_INVALID", message: `${paths.cert} is not signed by the first certificate of ${paths.chain} (${issuer.subject})` });
     }
   }
-  if (cert && chain && fullchain) {
+  if (cert && chain && fullchainFile) {
     const expected = [cert.der, ...chain.map((info) => info.der)];
-    if (fullchain.length !== expected.length || fullchain.some((der, i) => !der.equals(expected[i]!))) {
+    const actual = fullchainFile.certificates;
+    if (actual.length !== expected.length || actual.some((der, i) => !der.equals(expected[i]!))) {
       problems.push({ code: "CHAIN_INVALID", message: `${paths.fullchain} is not ${path.basename(paths.cert)} followed by ${path.basename(paths.chain)}` });
     }
+  }
+  if (cert) {
+    const refusal = nginxRefusal(cert, true) ?? (chain ?? []).map((info) => nginxRefusal(info, false)).find((reason) => reason !== undefined);
+    if (refusal) problems.push({ code: "UNREADABLE", message: `${paths.fullchain}: ${refusal}` });
+  }
+
+  if (confPath === undefined) {
+    problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `no ${renewalConfPath(letsencryptDir, name)}: certbot will never renew this certificate` });
+  } else {
+    const reason = certbotRefusal(loaded!, [...links.values()], cert, paths.cert, letsencryptDir, name);
+    if (reason) problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: certbot skips this certificate when it renews: ${reason}` });
   }
   return facts;
 }
 
-function parseChain(text: string): CertificateInfo[] {
+/** certbot's first reason to skip the lineage, in the order certbot checks: conf, links, renewal params, names, versions. */
+function certbotRefusal(
+  loaded: { conf: RenewalConf } | { refusal: string },
+  links: LiveLink[],
+  cert: CertificateInfo | undefined,
+  certPath: string,
+  letsencryptDir: string,
+  name: string,
+): string | undefined {
+  if ("refusal" in loaded) return loaded.refusal;
+  const { conf } = loaded;
+  const early = conf.loadRefusal ?? checkLinksForLoad(links) ?? conf.renewRefusal;
+  if (early) return early;
+  if (!cert) return `it cannot read the certificate's names from ${certPath}`;
+  for (const domain of certbotDomainNames(cert)) {
+    const problem = domainSanityProblem(domain);
+    if (problem) return `it references a certificate that contains an invalid domain name (${JSON.stringify(domain)}): ${problem}`;
+  }
+  const archiveDir = conf.archiveDir === undefined ? defaultArchiveDir(letsencryptDir, name) : resolveConfPath(conf.archiveDir);
+  return checkLinksForRenewal(links, archiveDir);
+}
+
+/** cert.pem holds only the leaf and certificate files hold only certificates, as certbot writes them. */
+function reportExtraContent(
+  problems: Problem[],
+  paths: LineagePaths,
+  cert: { certificates: Buffer[]; otherBlocks: string[] } | undefined,
+  chain: { otherBlocks: string[] } | undefined,
+  fullchain: { otherBlocks: string[] } | undefined,
+): void {
+  if (cert && (cert.certificates.length > 1 || cert.otherBlocks.length > 0)) {
+    const extra = [...(cert.certificates.length > 1 ? [`${cert.certificates.length - 1} more certificate${cert.certificates.length > 2 ? "s" : ""}`] : []), ...(cert.otherBlocks.length > 0 ? [describeBlocks(cert.otherBlocks)] : [])];
+    problems.push({
+      code: "CHAIN_INVALID",
+      message: `${paths.cert} holds ${extra.join(" and ")} after the certificate; OpenSSL and nginx read the first certificate (reported here), certbot writes only that one to cert.pem`,
+    });
+  }
+  for (const [file, read] of [[paths.chain, chain], [paths.fullchain, fullchain]] as const) {
+    if (read && read.otherBlocks.length > 0) {
+      problems.push({ code: "CHAIN_INVALID", message: `${file} holds ${describeBlocks(read.otherBlocks)} besides its certificates, which OpenSSL skips; certbot writes certificates only` });
+    }
+  }
+}
+
+function parseChain(text: string, ders: Buffer[]): CertificateInfo[] {
   let chain = chainCache.get(text);
   if (!chain) {
-    chain = parseCertificatePems(text).map((der) => readCertificateInfo(der));
+    chain = ders.map((der) => readCertificateInfo(der));
     chainCache.set(text, chain);
   }
   return chain;
 }
 
-function readText(file: string): string {
+/** The file's text; marks the link as existing once it could be opened. */
+function readText(file: string, link: LiveLink): string {
   try {
-    return readFileSync(file, "utf8");
+    const text = readFileSync(file, "utf8");
+    link.exists = true;
+    return text;
   } catch (error) {
-    if (isNodeError(error) && error.code === "ENOENT") {
-      let target: string | undefined;
-      try {
-        if (lstatSync(file).isSymbolicLink()) target = readlinkSync(file);
-      } catch {
-        target = undefined;
-      }
-      throw new Unreadable(target === undefined ? "missing" : `dangling symlink to ${target}`);
+    if (isNodeError(error) && error.code === "EISDIR") {
+      link.exists = true;
+      throw new Unreadable("is a directory, not a file");
     }
-    if (isNodeError(error) && error.code === "EISDIR") throw new Unreadable("is a directory, not a file");
-    if (isNodeError(error)) throw new Unreadable(`cannot be read (${error.code})`);
+    if (isNodeError(error) && (error.code === "ENOENT" || error.code === "ENOTDIR")) {
+      throw new Unreadable(link.link === undefined ? "missing" : `dangling symlink to ${link.link}`);
+    }
+    if (isNodeError(error)) {
+      link.exists = true;
+      throw new Unreadable(`cannot be read (${error.code})`);
+    }
     throw error;
   }
 }
 
-function attempt<T>(problems: Problem[], file: string, parse: (text: string) => T): T | undefined {
-  return attemptWith(problems, file, () => parse(readText(file)));
+function attempt<T>(problems: Problem[], file: string, run: () => T): T | undefined {
+  return attemptWith(problems, file, run);
 }
 
 function attemptWith<T>(problems: Problem[], file: string, run: () => T): T | undefined {

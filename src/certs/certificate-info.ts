@@ -1,6 +1,7 @@
 // What ngcert knows about one certificate, read straight from its DER.
 import { createHash } from "node:crypto";
 import { contentOf, decodeOid, decodeTime, DerError, expectTag, readChildren, readTlv, unsignedInteger, wholeOf, type Tlv } from "./der.js";
+import { formatIpAddress } from "./ip-address.js";
 import { describePublicKey } from "./public-key.js";
 
 export interface CertificateInfo {
@@ -13,12 +14,16 @@ export interface CertificateInfo {
   serial: string;
   issuer: string;
   subject: string;
+  /** The subject's first CN, as OpenSSL (and so certbot) reads it; absent when there is none. */
+  commonName: string | undefined;
   /** Raw DER of the issuer and subject names, to match a leaf to its issuer. */
   issuerDer: Buffer;
   subjectDer: Buffer;
   notBefore: Date;
   notAfter: Date;
+  /** SAN DNS names, decoded as UTF-8 (the way certbot reads them) when a certificate carries raw UTF-8. */
   dnsNames: string[];
+  /** SAN IP addresses in canonical text (RFC 5952 for IPv6). */
   ipAddresses: string[];
   /** SubjectPublicKeyInfo DER. */
   spki: Buffer;
@@ -65,6 +70,7 @@ export function readCertificateInfo(der: Buffer): CertificateInfo {
     serial: unsignedInteger(der, serialTlv).toString("hex"),
     issuer: renderName(der, issuerTlv),
     subject: renderName(der, subjectTlv),
+    commonName: firstCommonName(der, subjectTlv),
     issuerDer: wholeOf(der, issuerTlv),
     subjectDer: wholeOf(der, subjectTlv),
     notBefore: decodeTime(der, notBeforeTlv),
@@ -90,19 +96,14 @@ function readSubjectAltNames(der: Buffer, extensionsTlv: Tlv): { dnsNames: strin
     const value = expectTag(parts[parts.length - 1], 0x04, "extension value");
     const generalNames = readTlv(der, value.contentStart, value.end);
     for (const name of readChildren(der, expectTag(generalNames, 0x30, "GeneralNames"))) {
-      if (name.tag === 0x82) dnsNames.push(der.toString("latin1", name.contentStart, name.end));
-      if (name.tag === 0x87) ipAddresses.push(renderIp(contentOf(der, name)));
+      if (name.tag === 0x82) dnsNames.push(utf8.decode(contentOf(der, name)));
+      if (name.tag === 0x87) ipAddresses.push(formatIpAddress(contentOf(der, name)));
     }
   }
   return { dnsNames, ipAddresses };
 }
 
-function renderIp(bytes: Buffer): string {
-  if (bytes.length === 4) return [...bytes].join(".");
-  const groups: string[] = [];
-  for (let i = 0; i + 1 < bytes.length; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
-  return groups.join(":");
-}
+const utf8 = new TextDecoder("utf-8");
 
 /** RFC 4514 order (most specific first), e.g. "CN=R11, O=Let's Encrypt, C=US". */
 function renderName(der: Buffer, nameTlv: Tlv): string {
@@ -112,15 +113,35 @@ function renderName(der: Buffer, nameTlv: Tlv): string {
       const [oidTlv, valueTlv] = readChildren(der, attribute);
       if (!oidTlv || !valueTlv) continue;
       const oid = decodeOid(contentOf(der, oidTlv));
-      const value = valueTlv.tag === 0x1e ? decodeBmp(contentOf(der, valueTlv)) : der.toString("utf8", valueTlv.contentStart, valueTlv.end);
-      parts.push(`${NAME_ATTRIBUTES[oid] ?? oid}=${value}`);
+      parts.push(`${NAME_ATTRIBUTES[oid] ?? oid}=${decodeString(der, valueTlv)}`);
     }
   }
   return parts.reverse().join(", ");
 }
 
-function decodeBmp(bytes: Buffer): string {
-  let text = "";
-  for (let i = 0; i + 1 < bytes.length; i += 2) text += String.fromCharCode(bytes.readUInt16BE(i));
-  return text;
+function firstCommonName(der: Buffer, nameTlv: Tlv): string | undefined {
+  for (const rdn of readChildren(der, nameTlv)) {
+    for (const attribute of readChildren(der, rdn)) {
+      const [oidTlv, valueTlv] = readChildren(der, attribute);
+      if (oidTlv && valueTlv && decodeOid(contentOf(der, oidTlv)) === "2.5.4.3") return decodeString(der, valueTlv);
+    }
+  }
+  return undefined;
+}
+
+/** A directory string as OpenSSL converts it to UTF-8: BMP and Universal strings are UCS-2/UCS-4, T61 is Latin-1. */
+function decodeString(der: Buffer, tlv: Tlv): string {
+  const bytes = contentOf(der, tlv);
+  if (tlv.tag === 0x1e) {
+    let text = "";
+    for (let i = 0; i + 1 < bytes.length; i += 2) text += String.fromCharCode(bytes.readUInt16BE(i));
+    return text;
+  }
+  if (tlv.tag === 0x1c) {
+    let text = "";
+    for (let i = 0; i + 3 < bytes.length; i += 4) text += String.fromCodePoint(Math.min(bytes.readUInt32BE(i), 0x10ffff));
+    return text;
+  }
+  if (tlv.tag === 0x14) return bytes.toString("latin1");
+  return utf8.decode(bytes);
 }

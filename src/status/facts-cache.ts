@@ -5,7 +5,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import path from "node:path";
 import type { LineageFacts, LineagePaths } from "../certbot/lineage.js";
 
-const FORMAT = 1;
+// 2: names in certbot's order, certbot's refusals as problems.
+const FORMAT = 2;
 /** Changes this recent (ms) are too close to the read to trust a stamp: Linux advances file times in ticks of a few ms. */
 export const RACY_MS = 100;
 

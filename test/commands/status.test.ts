@@ -83,6 +83,10 @@ describe("ngcert status --json", () => {
             "authenticator": "webroot",
             "problems": [
               {
+                "code": "RENEWAL_CONF_INVALID",
+                "message": "<root>/letsencrypt/renewal/alpha.example.conf: certbot skips this certificate when it renews: it cannot read the certificate's names from <root>/letsencrypt/live/alpha.example/cert.pem"
+              },
+              {
                 "code": "UNREADABLE",
                 "message": "<root>/letsencrypt/live/alpha.example/cert.pem: no PEM certificate found"
               }

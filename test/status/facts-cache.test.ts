@@ -177,7 +177,7 @@ describe("facts cache invalidation", () => {
     const target = path.join(le, "archive", "cached.example", "fullchain1.pem");
     const text = await readFile(target, "utf8");
     await rm(target);
-    expect((await only()).codes).toEqual(["UNREADABLE"]);
+    expect((await only()).codes).toEqual(["RENEWAL_CONF_INVALID", "UNREADABLE"]);
     await writeFile(target, text);
     expect((await only()).codes).toEqual([]);
   });
