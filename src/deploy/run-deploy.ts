@@ -1,6 +1,7 @@
 // `ngcert hook deploy`: a renewed lineage reaches nginx only if it is good, and nginx is proven to serve it. On any
 // failure live/ points at the previous version again, the refused version leaves archive/, nginx keeps the old one.
 import path from "node:path";
+import { findLineageByLiveDir } from "../certbot/find-lineage.js";
 import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
@@ -20,13 +21,13 @@ export interface DeployInput {
 export type DeployOutcome = Exclude<ReconcileOutcome, { status: "refused" } | { status: "nginx-down" }>;
 
 export async function runDeploy(settings: Settings, exec: Exec, input: DeployInput): Promise<DeployOutcome> {
-  const liveRoot = path.join(settings.letsencryptDir, "live");
   if (!input.renewedLineage) throw new NgcertError("USAGE", "RENEWED_LINEAGE is not set: `ngcert hook deploy` is run by certbot after a renewal");
-  const liveDir = path.resolve(input.renewedLineage);
-  if (path.dirname(liveDir) !== liveRoot) {
-    throw new NgcertError("INVALID_INPUT", `RENEWED_LINEAGE ${input.renewedLineage} is not a lineage in ${liveRoot} (check --letsencrypt-dir)`);
+  // certbot passes the directory of the conf's cert path: live/<name> for most lineages, anywhere a conf points for others.
+  const name = findLineageByLiveDir(settings.letsencryptDir, input.renewedLineage);
+  if (name === undefined) {
+    const renewal = path.join(settings.letsencryptDir, "renewal");
+    throw new NgcertError("INVALID_INPUT", `RENEWED_LINEAGE ${input.renewedLineage} is the live directory of no renewal conf in ${renewal} (check --letsencrypt-dir)`);
   }
-  const name = path.basename(liveDir);
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "hook deploy", env: input.env });
   try {
     const deferReload = inMarkedRenewRun(settings.letsencryptDir);
