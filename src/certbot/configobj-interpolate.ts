@@ -3,8 +3,15 @@
 // name that holds a list makes the read fail, and certbot then skips the lineage.
 import type { ConfSection, ConfValue } from "./configobj.js";
 
-/** The same failure configobj (or Python, for a list) raises, with its message. */
-export class ConfInterpolationError extends Error {}
+/** The same failure configobj (or Python, for a list) raises, with its message; `missing` for configobj's own "missing option". */
+export class ConfInterpolationError extends Error {
+  constructor(
+    message: string,
+    readonly missing = false,
+  ) {
+    super(message);
+  }
+}
 
 /** A section together with its name and the sections above it (root first), as configobj's lookups need. */
 export interface SectionPath {
@@ -80,6 +87,6 @@ export class ConfReader {
       last = defaults && Object.hasOwn(defaults.sections, name) ? SECTION : undefined;
     }
     if (last === SECTION) return { value: SECTION, depth: 0 };
-    throw new ConfInterpolationError(`missing option "${name}" in interpolation.`);
+    throw new ConfInterpolationError(`missing option "${name}" in interpolation.`, true);
   }
 }

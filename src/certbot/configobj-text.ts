@@ -17,9 +17,10 @@ export class ConfDecodeError extends Error {}
 
 const BOM = [0xef, 0xbb, 0xbf];
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** The lines configobj parses, from a file's bytes. Throws ConfDecodeError with Python's message for invalid UTF-8. */
-export function splitConfLines(bytes: Uint8Array): string[] {
+export function splitConfLines(bytes: Uint8Array, lenient = false): string[] {
   const lines: string[] = [];
   let start = 0;
   if (bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]) start = 3;
@@ -29,7 +30,7 @@ export function splitConfLines(bytes: Uint8Array): string[] {
     const line = bytes.subarray(start, end);
     let text: string;
     try {
-      text = decoder.decode(line);
+      text = (lenient ? lenientDecoder : decoder).decode(line);
     } catch {
       throw new ConfDecodeError(describeUtf8Error(line));
     }

@@ -17,11 +17,15 @@ export interface ConfError {
   message: string;
 }
 
-/** configobj's parse failure: its message, and every error it collected. */
+/** configobj's parse failure: its message, every error it collected, and what it read around them. */
 export class ConfSyntaxError extends Error {
   readonly line: number;
 
-  constructor(readonly errors: ConfError[]) {
+  constructor(
+    readonly errors: ConfError[],
+    /** The sections and values configobj had read despite the errors (its exception's `config`). */
+    readonly partial: ConfSection,
+  ) {
     const first = errors[0]!;
     super(errors.length === 1 ? first.message : `Parsing failed with several errors.\nFirst error at line ${first.line}.`);
     this.line = first.line;
@@ -62,9 +66,12 @@ export function hasEntry(section: ConfSection, key: string): boolean {
   return Object.hasOwn(section.values, key) || Object.hasOwn(section.sections, key);
 }
 
-/** Parses a renewal conf as configobj does; text is treated as the UTF-8 bytes it stands for. */
-export function parseConfObj(input: string | Uint8Array): ConfSection {
-  const lines = splitConfLines(typeof input === "string" ? Buffer.from(input, "utf8") : input);
+/**
+ * Parses a renewal conf as configobj does; text is treated as the UTF-8 bytes it stands for. `lenient` decodes bytes
+ * that are not UTF-8 as U+FFFD instead of refusing them (to learn where a conf certbot cannot read points).
+ */
+export function parseConfObj(input: string | Uint8Array, options: { lenient?: boolean } = {}): ConfSection {
+  const lines = splitConfLines(typeof input === "string" ? Buffer.from(input, "utf8") : input, options.lenient);
   const root = { section: createSection(), depth: 0 } as Node;
   root.parent = root;
   const errors: ConfError[] = [];
@@ -140,7 +147,7 @@ export function parseConfObj(input: string | Uint8Array): ConfSection {
     }
     current.section.values[key] = value;
   }
-  if (errors.length > 0) throw new ConfSyntaxError(errors);
+  if (errors.length > 0) throw new ConfSyntaxError(errors, root.section);
   return root.section;
 }
 

@@ -11,6 +11,8 @@ export interface LiveLink {
   kind: LineageFileKind;
   /** The path the renewal conf names, resolved the way certbot (started in /) resolves it. */
   file: string;
+  /** The path as the conf writes it, as certbot's messages show it. */
+  shown: string;
   /** The raw symlink target; undefined when `file` is not a symlink (or missing). */
   link: string | undefined;
   /** Whether the file can be opened (set by the reader once it tried). */
@@ -24,12 +26,14 @@ export function resolveConfPath(file: string): string {
   return path.resolve(CERTBOT_CWD, file);
 }
 
-/** One readlink: is it a symlink, and to what. */
-export function inspectLink(kind: LineageFileKind, file: string): LiveLink {
+/** One readlink: is it a symlink, and to what. `shown` is the path as the conf writes it. */
+export function inspectLink(kind: LineageFileKind, file: string, shown = file): LiveLink {
   try {
-    return { kind, file, link: readlinkSync(file), exists: false };
+    return { kind, file, shown, link: readlinkSync(file), exists: false };
   } catch (error) {
-    if (isNodeError(error) && (error.code === "EINVAL" || error.code === "ENOENT" || error.code === "ENOTDIR")) return { kind, file, link: undefined, exists: false };
+    if (isNodeError(error) && (error.code === "EINVAL" || error.code === "ENOENT" || error.code === "ENOTDIR")) return { kind, file, shown, link: undefined, exists: false };
+    // A path no system call accepts (a NUL byte): Python's islink() says False, and so do we.
+    if (isNodeError(error) && error.code === "ERR_INVALID_ARG_VALUE") return { kind, file, shown, link: undefined, exists: false };
     throw error;
   }
 }
@@ -42,8 +46,8 @@ export function linkTarget(live: LiveLink): string | undefined {
 /** Why certbot cannot load the lineage from these links (its message), or undefined. */
 export function checkLinksForLoad(links: readonly LiveLink[]): string | undefined {
   for (const live of links) {
-    if (live.link === undefined) return `expected ${live.file} to be a symlink`;
-    if (!live.exists) return `target ${linkTarget(live)} of symlink ${live.file} does not exist`;
+    if (live.link === undefined) return `expected ${live.shown} to be a symlink`;
+    if (!live.exists) return `target ${linkTarget(live)} of symlink ${live.shown} does not exist`;
   }
   return undefined;
 }

@@ -13,7 +13,7 @@ import { isNodeError } from "../errors.js";
 import { certbotDomainNames, certbotNames, domainSanityProblem } from "./certbot-names.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
 import { checkLinksForLoad, checkLinksForRenewal, defaultArchiveDir, inspectLink, resolveConfPath, type LiveLink } from "./live-links.js";
-import { LINEAGE_FILES, readRenewalConf, RenewalConfError, type RenewalConf } from "./renewal-conf.js";
+import { LINEAGE_FILES, readRenewalConf, type RenewalConf } from "./renewal-conf.js";
 
 export function renewalConfPath(letsencryptDir: string, name: string): string {
   return path.join(letsencryptDir, "renewal", `${name}.conf`);
@@ -46,12 +46,7 @@ export function loadRenewalConf(confPath: string): { conf: RenewalConf } | { ref
     }
     return { refusal: `it cannot be read (${isNodeError(error) ? error.code : String(error)})` };
   }
-  try {
-    return { conf: readRenewalConf(bytes) };
-  } catch (error) {
-    if (error instanceof RenewalConfError) return { refusal: error.message };
-    throw error;
-  }
+  return { conf: readRenewalConf(bytes) };
 }
 
 /**
@@ -63,10 +58,11 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
   const confPath = hasConf ? renewalConfPath(letsencryptDir, name) : undefined;
   const loaded = confPath === undefined ? undefined : loadRenewalConf(confPath);
   const conf = loaded && "conf" in loaded ? loaded.conf : undefined;
-  const files = conf?.files;
-  const paths: LineagePaths = files
-    ? { cert: resolveConfPath(files.cert), chain: resolveConfPath(files.chain), fullchain: resolveConfPath(files.fullchain), privkey: resolveConfPath(files.privkey) }
-    : defaultLineagePaths(letsencryptDir, name);
+  // Where the conf points, file by file (a conf certbot refuses still says where its lineage is), else certbot's layout.
+  const files = conf?.filePaths ?? {};
+  const defaults = defaultLineagePaths(letsencryptDir, name);
+  const at = (kind: keyof LineagePaths): string => (files[kind] === undefined ? defaults[kind] : resolveConfPath(files[kind]!));
+  const paths: LineagePaths = { cert: at("cert"), chain: at("chain"), fullchain: at("fullchain"), privkey: at("privkey") };
   beforeFiles?.(paths);
   const facts: LineageFacts = {
     name,
@@ -86,7 +82,7 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     problems.push({ code: "STANDALONE", message: `renews with certbot's standalone authenticator, which must bind port 80: nginx would have to stop; \`ngcert migrate ${name}\` switches it to the shared webroot` });
   }
 
-  const links = new Map<string, LiveLink>(LINEAGE_FILES.map((kind) => [kind, inspectLink(kind, paths[kind])]));
+  const links = new Map<string, LiveLink>(LINEAGE_FILES.map((kind) => [kind, inspectLink(kind, paths[kind], files[kind])]));
   const read = <T>(kind: keyof LineagePaths, parse: (text: string) => T): T | undefined =>
     attempt(problems, paths[kind], () => {
       const text = readText(paths[kind], links.get(kind)!);
@@ -135,7 +131,7 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `no ${renewalConfPath(letsencryptDir, name)}: certbot will never renew this certificate` });
   } else {
     const reason = certbotRefusal(loaded!, [...links.values()], cert, paths.cert, letsencryptDir, name);
-    if (reason) problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: certbot skips this certificate when it renews: ${reason}` });
+    if (reason) problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: certbot will not renew this certificate: ${reason}` });
   }
   return facts;
 }
@@ -159,7 +155,7 @@ function certbotRefusal(
     if (problem) return `it references a certificate that contains an invalid domain name (${JSON.stringify(domain)}): ${problem}`;
   }
   const archiveDir = conf.archiveDir === undefined ? defaultArchiveDir(letsencryptDir, name) : resolveConfPath(conf.archiveDir);
-  return checkLinksForRenewal(links, archiveDir);
+  return checkLinksForRenewal(links, archiveDir) ?? conf.dueRefusal;
 }
 
 /** cert.pem holds only the leaf and certificate files hold only certificates, as certbot writes them. */
@@ -204,7 +200,7 @@ function readText(file: string, link: LiveLink): string {
       link.exists = true;
       throw new Unreadable("is a directory, not a file");
     }
-    if (isNodeError(error) && (error.code === "ENOENT" || error.code === "ENOTDIR")) {
+    if (isNodeError(error) && (error.code === "ENOENT" || error.code === "ENOTDIR" || error.code === "ERR_INVALID_ARG_VALUE")) {
       throw new Unreadable(link.link === undefined ? "missing" : `dangling symlink to ${link.link}`);
     }
     if (isNodeError(error)) {

@@ -4,7 +4,7 @@
 import { ConfDecodeError } from "./configobj-text.js";
 import { childPath, ConfInterpolationError, ConfReader, rootPath, type SectionPath } from "./configobj-interpolate.js";
 import { ConfSyntaxError, hasEntry, parseConfObj, type ConfSection, type ConfValue } from "./configobj.js";
-import { checkRenewalParams } from "./renewal-params.js";
+import { checkPluginParams, checkRenewalParams } from "./renewal-params.js";
 
 export const LINEAGE_FILES = ["cert", "privkey", "chain", "fullchain"] as const;
 export type LineageFileKind = (typeof LINEAGE_FILES)[number];
@@ -12,6 +12,8 @@ export type LineageFileKind = (typeof LINEAGE_FILES)[number];
 export interface RenewalConf {
   /** The four file paths as certbot uses them; undefined when the conf does not give all four as text. */
   files: Record<LineageFileKind, string> | undefined;
+  /** Whichever of the four the conf gives as text (where it points, even when certbot cannot use it). */
+  filePaths: Partial<Record<LineageFileKind, string>>;
   archiveDir: string | undefined;
   authenticator: string | undefined;
   installer: string | undefined;
@@ -25,9 +27,11 @@ export interface RenewalConf {
   loadRefusal: string | undefined;
   /** Why `certbot renew` skips it although it loads (checked after the live/ links, as certbot does). */
   renewRefusal: string | undefined;
+  /** Why `certbot renew` fails when it asks whether the certificate is due (last of certbot's checks). */
+  dueRefusal: string | undefined;
 }
 
-/** The conf as text does not even reach configobj's values: nothing of it is usable. */
+/** parseRenewalConf's refusal: certbot's reason for not loading or not renewing a conf. */
 export class RenewalConfError extends Error {}
 
 /** certbot's own version check: packaging's PEP 440 pattern, which certbot 2.x parses `version` with. */
@@ -37,22 +41,28 @@ const VERSION =
 const pythonType = (value: ConfValue | ConfSection): string => (typeof value === "string" ? "str" : Array.isArray(value) ? "list" : "Section");
 
 /**
- * Reads a renewal conf's bytes. Throws RenewalConfError (with certbot's reason) when configobj cannot read it; every
- * later check certbot makes lands in loadRefusal / renewRefusal instead, so the files it names can still be read.
+ * Reads a renewal conf's bytes. Every check certbot would fail lands in loadRefusal / renewRefusal / dueRefusal, in
+ * certbot's words; a conf configobj cannot parse is still read as far as configobj got, to learn where it points.
  */
 export function readRenewalConf(bytes: Uint8Array): RenewalConf {
   let root: ConfSection;
+  let parseRefusal: string | undefined;
   try {
     root = parseConfObj(bytes);
   } catch (error) {
-    if (error instanceof ConfSyntaxError) throw new RenewalConfError(`error parsing it: ${error.message.replace(/\n/g, " ")}`);
-    if (error instanceof ConfDecodeError) throw new RenewalConfError(error.message);
-    throw error;
+    if (error instanceof ConfSyntaxError) {
+      parseRefusal = `error parsing it: ${error.message.replace(/\n/g, " ")}`;
+      root = error.partial;
+    } else if (error instanceof ConfDecodeError) {
+      parseRefusal = error.message;
+      root = parseLeniently(bytes);
+    } else throw error;
   }
   const reader = new ConfReader();
   const top = rootPath(root);
   const conf: RenewalConf = {
     files: undefined,
+    filePaths: {},
     archiveDir: undefined,
     authenticator: undefined,
     installer: undefined,
@@ -63,22 +73,38 @@ export function readRenewalConf(bytes: Uint8Array): RenewalConf {
     params: {},
     loadRefusal: undefined,
     renewRefusal: undefined,
+    dueRefusal: undefined,
   };
   // storage.RenewableCert: every root value is read (and interpolated) when certbot merges in its defaults.
   const rootValues = readAll(reader, top, Object.keys(root.values));
-  if (typeof rootValues === "string") conf.loadRefusal = rootValues;
+  conf.loadRefusal = parseRefusal;
+  if (typeof rootValues === "string") conf.loadRefusal ??= rootValues;
   const get = (key: string): ConfValue | undefined => (typeof rootValues === "string" ? undefined : rootValues[key]);
-  if (conf.loadRefusal === undefined) conf.loadRefusal = checkFileReferences(root, get);
-  const files = {} as Record<LineageFileKind, string>;
+  if (conf.loadRefusal === undefined) conf.loadRefusal = checkFileReferences(root, get, reader);
   for (const kind of LINEAGE_FILES) {
     const value = get(kind) ?? root.values[kind];
-    if (typeof value === "string") files[kind] = value;
+    if (typeof value === "string") conf.filePaths[kind] = value;
   }
-  if (LINEAGE_FILES.every((kind) => typeof files[kind] === "string")) conf.files = files;
+  if (LINEAGE_FILES.every((kind) => conf.filePaths[kind] !== undefined)) conf.files = conf.filePaths as Record<LineageFileKind, string>;
   const archiveDir = get("archive_dir");
   if (typeof archiveDir === "string") conf.archiveDir = archiveDir;
   readRenewalParams(root, top, reader, conf);
+  // should_autorenew strips renew_before_expiry as text, unless autorenew is off.
+  const interval = get("renew_before_expiry") ?? (Object.hasOwn(root.sections, "renew_before_expiry") ? root.sections.renew_before_expiry : undefined);
+  const autorenew = conf.params.autorenew;
+  if (interval !== undefined && typeof interval !== "string" && !(typeof autorenew === "string" && autorenew.toLowerCase() === "false")) {
+    conf.dueRefusal = `'${pythonType(interval)}' object has no attribute 'strip'`;
+  }
   return conf;
+}
+
+function parseLeniently(bytes: Uint8Array): ConfSection {
+  try {
+    return parseConfObj(bytes, { lenient: true });
+  } catch (error) {
+    if (error instanceof ConfSyntaxError) return error.partial;
+    throw error;
+  }
 }
 
 /** A conf certbot loads and renews from, with its four paths; throws RenewalConfError with certbot's reason otherwise. */
@@ -87,6 +113,24 @@ export function parseRenewalConf(text: string | Uint8Array): RenewalConf & Recor
   const refusal = conf.loadRefusal ?? conf.renewRefusal;
   if (refusal !== undefined || conf.files === undefined) throw new RenewalConfError(refusal ?? "renewal config file is missing a required file reference");
   return { ...conf, ...conf.files };
+}
+
+/** Reads every value of every section as configobj prints a conf; the first failure other than a missing name. */
+function readWholeConf(reader: ConfReader, at: SectionPath): string | undefined {
+  const section = at.sections[at.sections.length - 1]!;
+  for (const key of Object.keys(section.values)) {
+    try {
+      reader.read(at, key, section.values[key]!);
+    } catch (error) {
+      if (!(error instanceof ConfInterpolationError)) throw error;
+      if (!error.missing) return error.message;
+    }
+  }
+  for (const name of Object.keys(section.sections)) {
+    const failure = readWholeConf(reader, childPath(at, name)!);
+    if (failure) return failure;
+  }
+  return undefined;
 }
 
 function readAll(reader: ConfReader, at: SectionPath, keys: string[]): Record<string, ConfValue> | string {
@@ -104,9 +148,11 @@ function readAll(reader: ConfReader, at: SectionPath, keys: string[]): Record<st
 }
 
 /** RenewableCert's checks on the four paths and the version, in certbot's order. */
-function checkFileReferences(root: ConfSection, get: (key: string) => ConfValue | undefined): string | undefined {
+function checkFileReferences(root: ConfSection, get: (key: string) => ConfValue | undefined, reader: ConfReader): string | undefined {
   const absent = LINEAGE_FILES.find((kind) => !hasEntry(root, kind));
-  if (absent) return `renewal config file is missing a required file reference (no "${absent}")`;
+  // certbot's message for this prints the whole conf, reading every value: a value that cannot be interpolated (other
+  // than a missing name, which printing tolerates) fails that message instead.
+  if (absent) return readWholeConf(reader, rootPath(root)) ?? `renewal config file is missing a required file reference (no "${absent}")`;
   const version = get("version");
   if (version !== undefined || Object.hasOwn(root.sections, "version")) {
     if (typeof version !== "string") return `expected string or bytes-like object, got '${version === undefined ? "Section" : "list"}'`;
@@ -154,7 +200,10 @@ function readRenewalParams(root: ConfSection, top: SectionPath, reader: ConfRead
   // Then the plugin names become a set of prefixes: a list or section there is unhashable in Python.
   const authenticator = values.authenticator ?? params.sections.authenticator;
   const installer = values.installer ?? params.sections.installer;
-  for (const plugin of [authenticator === "webroot" ? undefined : authenticator, installer]) {
+  const plugins = [authenticator === "webroot" ? undefined : authenticator, installer];
+  for (const plugin of plugins) {
     if (plugin !== undefined && typeof plugin !== "string") conf.renewRefusal ??= `unhashable type: '${pythonType(plugin)}'`;
   }
+  const names = plugins.filter((plugin): plugin is string => typeof plugin === "string");
+  conf.renewRefusal ??= checkPluginParams([...Object.keys(params.values), ...Object.keys(params.sections)], names);
 }

@@ -36,3 +36,26 @@ export function checkRenewalParams(values: Record<string, ConfValue>): string | 
   }
   return undefined;
 }
+
+/** Options of the plugins certbot itself ships; the options of other plugins are known only where they are installed. */
+const BUILTIN_PLUGIN_OPTIONS: Record<string, readonly string[]> = {
+  manual: ["manual_auth_hook", "manual_cleanup_hook", "manual_public_ip_logging_ok"],
+  standalone: [],
+  null: [],
+  webroot: ["webroot_map", "webroot_path"],
+};
+
+/**
+ * certbot renew restores `<plugin>_*` values for the authenticator and installer, and asks its option parser about each
+ * one: a name no installed plugin defines fails the lineage. Judged here for certbot's own plugins only.
+ */
+export function checkPluginParams(keys: readonly string[], plugins: readonly string[]): string | undefined {
+  for (const plugin of plugins) {
+    const prefix = plugin.replace(/-/g, "_");
+    const known = Object.hasOwn(BUILTIN_PLUGIN_OPTIONS, prefix) ? BUILTIN_PLUGIN_OPTIONS[prefix]! : undefined;
+    if (!known) continue;
+    const unknown = keys.find((key) => key.startsWith(`${prefix}_`) && !known.includes(key));
+    if (unknown) return `'Namespace' object has no attribute '${unknown}'`;
+  }
+  return undefined;
+}

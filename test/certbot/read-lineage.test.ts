@@ -163,7 +163,7 @@ describe("UNREADABLE", () => {
   /** certbot's verdict on the same lineage, which comes first. */
   const skipped = (why: string, name = "example.com") => ({
     code: "RENEWAL_CONF_INVALID",
-    message: `${path.join(le, "renewal", `${name}.conf`)}: certbot skips this certificate when it renews: ${why}`,
+    message: `${path.join(le, "renewal", `${name}.conf`)}: certbot will not renew this certificate: ${why}`,
   });
 
   it("when a live/ file is missing", async () => {
@@ -262,7 +262,7 @@ describe("RENEWAL_CONF_INVALID", () => {
     expect(facts.fileProblems).toEqual([
       {
         code: "RENEWAL_CONF_INVALID",
-        message: `${path.join(le, "renewal", "example.com.conf")}: certbot skips this certificate when it renews: error parsing it: Invalid line ('this is not a renewal conf') (matched as neither section nor keyword) at line 1.`,
+        message: `${path.join(le, "renewal", "example.com.conf")}: certbot will not renew this certificate: error parsing it: Invalid line ('this is not a renewal conf') (matched as neither section nor keyword) at line 1.`,
       },
     ]);
     expect([facts.authenticator, facts.serial, facts.paths.cert]).toEqual([undefined, "0a1b2c3d", live("example.com", "cert.pem")]);
@@ -271,7 +271,7 @@ describe("RENEWAL_CONF_INVALID", () => {
   it("when the renewal conf lacks [renewalparams]", async () => {
     const conf = renewalConfText(le, { name: "example.com", leaf: ecLeaf, chain: [] }).replace(/\n\[renewalparams\][^]*$/, "\n");
     expect((await read({ leaf: ecLeaf, conf })).fileProblems).toEqual([
-      { code: "RENEWAL_CONF_INVALID", message: `${path.join(le, "renewal", "example.com.conf")}: certbot skips this certificate when it renews: it lacks renewalparams` },
+      { code: "RENEWAL_CONF_INVALID", message: `${path.join(le, "renewal", "example.com.conf")}: certbot will not renew this certificate: it lacks renewalparams` },
     ]);
   });
 

@@ -84,7 +84,7 @@ describe("ngcert status --json", () => {
             "problems": [
               {
                 "code": "RENEWAL_CONF_INVALID",
-                "message": "<root>/letsencrypt/renewal/alpha.example.conf: certbot skips this certificate when it renews: it cannot read the certificate's names from <root>/letsencrypt/live/alpha.example/cert.pem"
+                "message": "<root>/letsencrypt/renewal/alpha.example.conf: certbot will not renew this certificate: it cannot read the certificate's names from <root>/letsencrypt/live/alpha.example/cert.pem"
               },
               {
                 "code": "UNREADABLE",

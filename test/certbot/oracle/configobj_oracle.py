@@ -3,6 +3,9 @@
 #
 #   {"op": "write", "cases": [{"id", "file", "root": {...}, "renewalparams": {...}, "webroot_map": {...}}]}
 #       writes each file the way certbot's storage.write_renewal_config does; answers {"id": {"ok": true} | {"error"}}
+#   {"op": "paths", "files": [{"id", "file"}]}
+#       where each conf points: its cert/privkey/chain/fullchain as configobj reads them, as far as it can read the
+#       file at all (the partial result of a parse error; bytes that are not UTF-8 replaced); answers {"id": {kind: path}}
 #   {"op": "read", "files": [{"id", "file"}]}
 #       parses each file with ConfigObj(file, encoding='utf-8', default_encoding='utf-8') and answers the raw tree and
 #       every root and [renewalparams] scalar as certbot reads it (interpolated), or the error configobj raises.
@@ -59,10 +62,39 @@ def read(entry):
     return answer
 
 
+def paths(entry):
+    # As ConfigObj(file) reads a file: split at b"\n" only, a UTF-8 BOM dropped; undecodable bytes replaced here.
+    try:
+        with open(entry["file"], "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return {}
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = [line.decode("utf-8", "replace") for line in data.split(b"\n")]
+    try:
+        config = configobj.ConfigObj(lines)
+    except configobj.ConfigObjError as error:
+        config = error.config
+    found = {}
+    for kind in ("cert", "privkey", "chain", "fullchain"):
+        if kind not in config.scalars:
+            continue
+        try:
+            value = config[kind]
+        except Exception:
+            value = dict.__getitem__(config, kind)
+        if isinstance(value, str):
+            found[kind] = value
+    return found
+
+
 def main():
     request = json.load(sys.stdin)
     if request["op"] == "write":
         answer = {case["id"]: write(case) for case in request["cases"]}
+    elif request["op"] == "paths":
+        answer = {entry["id"]: paths(entry) for entry in request["files"]}
     else:
         answer = {entry["id"]: read(entry) for entry in request["files"]}
     json.dump(answer, sys.stdout)
