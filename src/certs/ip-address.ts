@@ -59,10 +59,10 @@ function parseIpv6(text: string): Uint8Array | undefined {
   return bytes;
 }
 
-/** Canonical text of 4 or 16 address bytes; other lengths (not an address) as hex. */
+/** Canonical text of 4 or 16 address bytes; other lengths (not an address) the way OpenSSL prints them. */
 export function formatIpAddress(bytes: Uint8Array): string {
   if (bytes.length === 4) return [...bytes].join(".");
-  if (bytes.length !== 16) return `<${Buffer.from(bytes).toString("hex")}>`;
+  if (bytes.length !== 16) return `<invalid length=${bytes.length}>`;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
   // RFC 5952 section 5: an IPv4-mapped address keeps its IPv4 part in dotted form.

@@ -27,7 +27,7 @@ beforeAll(async () => {
   intermediate = await makeCa({ name: "Test R1", issuer: root });
   impostor = await makeCa({ name: "Test R1", issuer: await makeCa({ name: "Other Root" }) });
   const dates = { notBefore: NOT_BEFORE, notAfter: NOT_AFTER };
-  ecLeaf = await makeLeaf({ domains: ["example.com", "www.example.com"], issuer: intermediate, serial: "0a1b2c3d", ...dates });
+  ecLeaf = await makeLeaf({ domains: ["example.com", "www.example.com"], issuer: intermediate, serial: "a1b2c3d", ...dates });
   p384Leaf = await makeLeaf({ domains: ["p384.example.com"], issuer: intermediate, algorithm: "ecdsa-p384", ...dates });
   rsaLeaf = await makeLeaf({ domains: ["rsa.example.com"], ipAddresses: ["192.0.2.10"], issuer: intermediate, algorithm: "rsa-2048", ...dates });
   otherLeaf = await makeLeaf({ domains: ["other.example.com"], issuer: intermediate, ...dates });
@@ -64,7 +64,7 @@ describe("readLineageFacts on a clean lineage", () => {
       domains: ["example.com", "www.example.com"],
       notBefore: "2026-05-02T12:00:00.000Z",
       notAfter: "2026-07-31T12:00:00.000Z",
-      serial: "0a1b2c3d",
+      serial: "a1b2c3d",
       issuer: "O=ngcert tests, CN=Test R1",
       keyType: "ecdsa-p256",
       fingerprint: createHash("sha256").update(der).digest("hex"),
@@ -265,7 +265,7 @@ describe("RENEWAL_CONF_INVALID", () => {
         message: `${path.join(le, "renewal", "example.com.conf")}: certbot will not renew this certificate: error parsing it: Invalid line ('this is not a renewal conf') (matched as neither section nor keyword) at line 1.`,
       },
     ]);
-    expect([facts.authenticator, facts.serial, facts.paths.cert]).toEqual([undefined, "0a1b2c3d", live("example.com", "cert.pem")]);
+    expect([facts.authenticator, facts.serial, facts.paths.cert]).toEqual([undefined, "a1b2c3d", live("example.com", "cert.pem")]);
   });
 
   it("when the renewal conf lacks [renewalparams]", async () => {

@@ -52,7 +52,7 @@ describe("ngcert status --json", () => {
           notBefore: "2026-05-02T12:00:00.000Z",
           notAfter: "2026-07-31T12:00:00.000Z",
           daysLeft: 60,
-          serial: "0a01",
+          serial: "a01",
           issuer: "O=ngcert tests, CN=Test R1",
           keyType: "ecdsa-p256",
           authenticator: "webroot",
