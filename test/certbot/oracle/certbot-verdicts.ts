@@ -54,12 +54,13 @@ async function runCertbot(certbot: string, args: string[], scratch: string): Pro
   return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1 };
 }
 
-export async function askCertbot(certbot: string, letsencryptDir: string): Promise<CertbotVerdicts> {
+/** `renew: false` asks `certbot certificates` only (the renew verdicts are then empty). */
+export async function askCertbot(certbot: string, letsencryptDir: string, options: { renew?: boolean } = {}): Promise<CertbotVerdicts> {
   const scratch = await mkdtemp(path.join(tmpdir(), "ngcert-certbot-oracle-"));
   try {
     const dirs = (name: string) => ["--config-dir", letsencryptDir, "--work-dir", path.join(scratch, `work-${name}`), "--logs-dir", path.join(scratch, `logs-${name}`)];
     const certificates = await runCertbot(certbot, ["certificates", ...dirs("certificates"), "--non-interactive"], scratch);
-    const renew = await runCertbot(certbot, ["renew", ...dirs("renew"), "--non-interactive", "--no-random-sleep-on-renew"], scratch);
+    const renew = options.renew === false ? { stdout: "", stderr: "", exitCode: 0 } : await runCertbot(certbot, ["renew", ...dirs("renew"), "--non-interactive", "--no-random-sleep-on-renew"], scratch);
     const text = `${certificates.stdout}\n${certificates.stderr}`;
     const crash = /^An unexpected error occurred:\n(.*)$/m.exec(text);
     let verdicts: Pick<CertbotVerdicts, "listed" | "invalid" | "certificatesCrash">;
