@@ -293,3 +293,57 @@ describe("RENEWAL_CONF_INVALID", () => {
     expect(readLineageFacts(le, "example.com", false).fileProblems.map((problem) => problem.code)).toEqual(["RENEWAL_CONF_INVALID", "KEY_MISMATCH"]);
   });
 });
+
+describe("as certbot and OpenSSL see it", () => {
+  const skipped = (why: string, name = "example.com") => ({
+    code: "RENEWAL_CONF_INVALID",
+    message: `${path.join(le, "renewal", `${name}.conf`)}: certbot will not renew this certificate: ${why}`,
+  });
+
+  it("lists names as certbot does: the CN first (alone when there is no SAN), IPv6 in RFC 5952 form, raw UTF-8 decoded", async () => {
+    const cnOnly = await makeLeaf({ domains: ["cn-only.example"], noSan: true, issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    expect((await read({ name: "cn-only.example", leaf: cnOnly })).domains).toEqual(["cn-only.example"]);
+    const cnApart = await makeLeaf({ domains: ["san.example"], commonName: "cn.example", issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    expect((await read({ name: "apart.example", leaf: cnApart })).domains).toEqual(["cn.example", "san.example"]);
+    const v6 = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1]);
+    const ip = await makeLeaf({ domains: [], commonName: null, rawSan: { ip: [v6] }, issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    expect((await read({ name: "ip.example", leaf: ip })).domains).toEqual(["2001:db8::1"]);
+    const utf8 = await makeLeaf({ domains: [], commonName: null, rawSan: { dns: ["bücher.example"] }, issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    const facts = await read({ name: "utf8.example", leaf: utf8 });
+    expect(facts.domains).toEqual(["bücher.example"]);
+    expect(facts.fileProblems).toEqual([
+      skipped(
+        'it references a certificate that contains an invalid domain name ("bücher.example"): Non-ASCII domain names not supported. To issue for an Internationalized Domain Name, use Punycode.',
+        "utf8.example",
+      ),
+    ]);
+  });
+
+  it("reads the first certificate of a cert.pem that holds more, as OpenSSL does, and says what else is there", async () => {
+    const facts = await read({ leaf: ecLeaf, files: { cert: ecLeaf.pem + intermediate.pem } });
+    expect([facts.serial, facts.domains]).toEqual(["a1b2c3d", ["example.com", "www.example.com"]]);
+    expect(facts.fileProblems).toEqual([
+      {
+        code: "CHAIN_INVALID",
+        message: `${live("example.com", "cert.pem")} holds 1 more certificate after the certificate; OpenSSL and nginx read the first certificate (reported here), certbot writes only that one to cert.pem`,
+      },
+    ]);
+  });
+
+  it("says certbot will not renew a lineage whose live/ files are copies, or not archive versions, or whose conf names no authenticator", async () => {
+    await writeLineage(le, { name: "example.com", leaf: ecLeaf, chain: [intermediate] });
+    await rm(live("example.com", "privkey.pem"));
+    await writeFile(live("example.com", "privkey.pem"), ecLeaf.key.privateKeyPem);
+    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([skipped(`expected ${live("example.com", "privkey.pem")} to be a symlink`)]);
+
+    await rm(live("example.com", "privkey.pem"));
+    await writeFile(archive("example.com", "privkey.pem"), ecLeaf.key.privateKeyPem);
+    await symlink("../../archive/example.com/privkey.pem", live("example.com", "privkey.pem"));
+    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([
+      skipped(`privkey is required but missing for this certificate (${live("example.com", "privkey.pem")} points at ../../archive/example.com/privkey.pem, not at an archive version privkey<N>.pem)`),
+    ]);
+
+    const conf = renewalConfText(le, { name: "noauth.example", leaf: ecLeaf, chain: [] }).replace(/^authenticator = .*\n/m, "");
+    expect((await read({ name: "noauth.example", leaf: ecLeaf, conf })).fileProblems).toEqual([skipped("it does not specify an authenticator", "noauth.example")]);
+  });
+});
