@@ -5,7 +5,7 @@
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
 import { isNodeError } from "../errors.js";
-import { LINEAGE_FILES, type LineageFileKind } from "./renewal-conf.js";
+import type { LineageFileKind } from "./renewal-conf.js";
 
 export interface LiveLink {
   kind: LineageFileKind;
@@ -110,5 +110,3 @@ function sameDirectory(a: string, b: string): boolean {
 export function defaultArchiveDir(letsencryptDir: string, name: string): string {
   return path.join(letsencryptDir, "archive", name);
 }
-
-export { LINEAGE_FILES };

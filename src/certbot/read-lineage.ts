@@ -10,9 +10,10 @@ import { PrivateKeyError, publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } fr
 import { isIssuedBy } from "../certs/verify-issued-by.js";
 import type { Problem } from "../checks/problem.js";
 import { isNodeError } from "../errors.js";
-import { certbotDomainNames, certbotNames, domainSanityProblem } from "./certbot-names.js";
+import { certbotNames } from "./certbot-names.js";
+import { certbotRefusal } from "./certbot-refusal.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
-import { checkLinksForLoad, checkLinksForRenewal, defaultArchiveDir, inspectLink, resolveConfPath, type LiveLink } from "./live-links.js";
+import { inspectLink, resolveConfPath, type LiveLink } from "./live-links.js";
 import { LINEAGE_FILES, readRenewalConf, type RenewalConf } from "./renewal-conf.js";
 
 export function renewalConfPath(letsencryptDir: string, name: string): string {
@@ -84,10 +85,7 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
 
   const links = new Map<string, LiveLink>(LINEAGE_FILES.map((kind) => [kind, inspectLink(kind, paths[kind], files[kind])]));
   const read = <T>(kind: keyof LineagePaths, parse: (text: string) => T): T | undefined =>
-    attempt(problems, paths[kind], () => {
-      const text = readText(paths[kind], links.get(kind)!);
-      return parse(text);
-    });
+    attemptWith(problems, paths[kind], () => parse(readText(paths[kind], links.get(kind)!)));
 
   const certFile = read("cert", (text) => readCertificateFile(text));
   const cert = certFile && attemptWith(problems, paths.cert, () => readCertificateInfo(certFile.certificates[0]!));
@@ -134,28 +132,6 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     if (reason) problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: certbot will not renew this certificate: ${reason}` });
   }
   return facts;
-}
-
-/** certbot's first reason to skip the lineage, in the order certbot checks: conf, links, renewal params, names, versions. */
-function certbotRefusal(
-  loaded: { conf: RenewalConf } | { refusal: string },
-  links: LiveLink[],
-  cert: CertificateInfo | undefined,
-  certPath: string,
-  letsencryptDir: string,
-  name: string,
-): string | undefined {
-  if ("refusal" in loaded) return loaded.refusal;
-  const { conf } = loaded;
-  const early = conf.loadRefusal ?? checkLinksForLoad(links) ?? conf.renewRefusal;
-  if (early) return early;
-  if (!cert) return `it cannot read the certificate's names from ${certPath}`;
-  for (const domain of certbotDomainNames(cert)) {
-    const problem = domainSanityProblem(domain);
-    if (problem) return `it references a certificate that contains an invalid domain name (${JSON.stringify(domain)}): ${problem}`;
-  }
-  const archiveDir = conf.archiveDir === undefined ? defaultArchiveDir(letsencryptDir, name) : resolveConfPath(conf.archiveDir);
-  return checkLinksForRenewal(links, archiveDir) ?? conf.dueRefusal;
 }
 
 /** cert.pem holds only the leaf and certificate files hold only certificates, as certbot writes them. */
@@ -209,10 +185,6 @@ function readText(file: string, link: LiveLink): string {
     }
     throw error;
   }
-}
-
-function attempt<T>(problems: Problem[], file: string, run: () => T): T | undefined {
-  return attemptWith(problems, file, run);
 }
 
 function attemptWith<T>(problems: Problem[], file: string, run: () => T): T | undefined {

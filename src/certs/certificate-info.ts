@@ -8,7 +8,6 @@ import {
   checkPrimitive,
   contentOf,
   decodeOid,
-  decodeTime,
   DerError,
   expectTag,
   readChildren,
@@ -17,6 +16,7 @@ import {
   wholeOf,
   type Tlv,
 } from "./der.js";
+import { decodeTime } from "./asn1-time.js";
 import { formatIpAddress } from "./ip-address.js";
 import { describePublicKey } from "./public-key.js";
 import { readName } from "./x509-name.js";
