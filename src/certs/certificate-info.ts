@@ -129,6 +129,7 @@ function readAlgorithm(der: Buffer, tlv: Tlv | undefined): string {
 function readExtensions(der: Buffer, extensionsTlv: Tlv): { dnsNames: string[]; ipAddresses: string[] } {
   const dnsNames: string[] = [];
   const ipAddresses: string[] = [];
+  let sans = 0;
   const wrapper = readChildren(der, extensionsTlv);
   if (wrapper.length !== 1) throw new DerError("bad extensions");
   // A SEQUENCE OF: OpenSSL takes it with the constructed bit missing too.
@@ -148,6 +149,7 @@ function readExtensions(der: Buffer, extensionsTlv: Tlv): { dnsNames: string[]; 
     }
     expectTag(value, 0x04, "extension value");
     if (oid !== SAN_OID) continue;
+    sans++;
     // A SAN OpenSSL cannot decode is ignored by it (the certificate still loads; no name matches): ours too.
     try {
       const found = readGeneralNames(der, readTlv(der, value.contentStart, value.end));
@@ -157,7 +159,8 @@ function readExtensions(der: Buffer, extensionsTlv: Tlv): { dnsNames: string[]; 
       if (!(error instanceof DerError)) throw error;
     }
   }
-  return { dnsNames, ipAddresses };
+  // Two SAN extensions: OpenSSL answers neither (X509_get_ext_d2i), so no name matches.
+  return sans > 1 ? { dnsNames: [], ipAddresses: [] } : { dnsNames, ipAddresses };
 }
 
 /** GeneralNames, each of a kind OpenSSL knows and well formed, or none at all (DerError). */

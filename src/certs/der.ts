@@ -101,14 +101,11 @@ export function checkInteger(buf: Uint8Array, tlv: Tlv): void {
   if (length === 1) return;
   const first = buf[tlv.contentStart]!;
   const second = buf[tlv.contentStart + 1]!;
-  if ((first === 0 && second < 0x80) || (first === 0xff && second >= 0x80 && !onlyZerosAfter(buf, tlv))) throw new DerError("INTEGER with illegal padding");
-}
-
-/** FF 80 00 … 00 is the one minimal FF-led form OpenSSL allows (the most negative value of its length). */
-function onlyZerosAfter(buf: Uint8Array, tlv: Tlv): boolean {
-  if (buf[tlv.contentStart + 1] !== 0x80) return false;
-  for (let i = tlv.contentStart + 2; i < tlv.end; i++) if (buf[i] !== 0) return false;
-  return true;
+  // OpenSSL's c2i_ibuf: FF followed only by zero bytes is the minimal form of -256^n, not padding.
+  let padded = first === 0;
+  if (first === 0xff) for (let i = tlv.contentStart + 1; i < tlv.end && !padded; i++) padded = buf[i] !== 0;
+  const negative = (first & 0x80) !== 0;
+  if (padded && negative === ((second & 0x80) !== 0)) throw new DerError("INTEGER with illegal padding");
 }
 
 /** A BIT STRING's content: the unused-bits count (0–7) then the bits. */

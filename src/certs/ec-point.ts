@@ -1,5 +1,5 @@
 // Is an EC public key a point on its curve? OpenSSL refuses a certificate whose key is not (and nginx with it), so the
-// DER reader checks too: y² = x³ − 3x + b (mod p) on the NIST curves certbot uses, for uncompressed and compressed points.
+// DER reader checks too: y² = x³ − 3x + b (mod p) on the NIST curves certbot uses, in every point form OpenSSL takes.
 
 interface Curve {
   p: bigint;
@@ -48,9 +48,11 @@ export function isPointOnCurve(curveOid: string, point: Uint8Array): boolean | u
   const x = toBigInt(point.subarray(1, 1 + bytes));
   const rhs = (((x * x) % p) * x - 3n * x + b) % p;
   const right = (rhs + p) % p;
-  if (form === 0x04 && point.length === 1 + 2 * bytes) {
+  if ((form === 0x04 || form === 0x06 || form === 0x07) && point.length === 1 + 2 * bytes) {
     const y = toBigInt(point.subarray(1 + bytes));
     if (x >= p || y >= p) return false;
+    // The hybrid forms (06, 07) also state y's parity, which must match.
+    if (form !== 0x04 && (y & 1n) !== BigInt(form & 1)) return false;
     return (y * y) % p === right;
   }
   if ((form === 0x02 || form === 0x03) && point.length === 1 + bytes) {

@@ -2,6 +2,8 @@
 // X509Certificate (OpenSSL, what nginx loads with) and @peculiar/x509 on generated certificates and keys
 // (generate/certificate-cases.ts), intact and damaged. Both must accept and refuse the same inputs, and read the same
 // serial, validity, names, public key, fingerprint and signature verdict. NGCERT_DIFFERENTIAL=full runs the big set.
+// NGCERT_DIFF_SEED=n replays the same kinds of certificates and damage (keys are new each run); DIFF_DEBUG=1 prints
+// the DER (base64) of every disagreement, for `openssl asn1parse`.
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
