@@ -1,7 +1,7 @@
 // A certbot renewal conf (renewal/<name>.conf) read as certbot 2.x reads it: configobj, interpolation, then the checks
 // certbot makes before it will load the lineage (storage.RenewableCert) and before it will renew it
 // (renewal._reconstitute). A check certbot fails is kept as its reason, in certbot's words, not thrown.
-import { ConfDecodeError } from "./configobj-text.js";
+import { ConfDecodeError, PY_SPACE } from "./configobj-text.js";
 import { childPath, ConfInterpolationError, ConfReader, rootPath, type SectionPath } from "./configobj-interpolate.js";
 import { ConfSyntaxError, hasEntry, parseConfObj, type ConfSection, type ConfValue } from "./configobj.js";
 import { checkPluginParams, checkRenewalParams } from "./renewal-params.js";
@@ -35,8 +35,11 @@ export interface RenewalConf {
 export class RenewalConfError extends Error {}
 
 /** certbot's own version check: packaging's PEP 440 pattern, which certbot 2.x parses `version` with. */
-const VERSION =
-  /^[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*v?(?:(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?(?:[-_.]?dev[-_.]?[0-9]*)?)(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/iu;
+const VERSION = new RegExp(
+  `^[${PY_SPACE}]*v?(?:(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?` +
+    `(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?(?:[-_.]?dev[-_.]?[0-9]*)?)(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?[${PY_SPACE}]*$`,
+  "iu",
+);
 
 const pythonType = (value: ConfValue | ConfSection): string => (typeof value === "string" ? "str" : Array.isArray(value) ? "list" : "Section");
 
