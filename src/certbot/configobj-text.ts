@@ -6,10 +6,19 @@
 export const PY_SPACE = "\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
 const STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "gu");
+const RSTRIP = new RegExp(`[${PY_SPACE}]+$`, "u");
+const SPACE = new RegExp(`[${PY_SPACE}]`, "u");
 
 /** Python's `str.strip()`. */
 export function pyStrip(text: string): string {
+  // Most lines start and end with something else: no regex run, no copy.
+  if (text === "" || (!SPACE.test(text[0]!) && !SPACE.test(text[text.length - 1]!))) return text;
   return text.replace(STRIP, "");
+}
+
+/** Python's `str.rstrip()`. */
+export function pyRstrip(text: string): string {
+  return text === "" || !SPACE.test(text[text.length - 1]!) ? text : text.replace(RSTRIP, "");
 }
 
 /** What Python's UTF-8 codec raises: certbot reports it as is. */
@@ -18,6 +27,18 @@ export class ConfDecodeError extends Error {}
 const BOM = [0xef, 0xbb, 0xbf];
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * The lines of text already decoded from valid UTF-8 (node's fast file read): the same lines as from the bytes, since
+ * a "\n" byte never occurs inside a UTF-8 sequence.
+ */
+export function splitConfText(text: string): string[] {
+  const body = text.startsWith("\ufeff") ? text.slice(1) : text;
+  if (body === "") return [];
+  const lines = body.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines.map((line) => (line.endsWith("\r") ? line.replace(/[\r\n]+$/u, "") : line));
+}
 
 /** The lines configobj parses, from a file's bytes. Throws ConfDecodeError with Python's message for invalid UTF-8. */
 export function splitConfLines(bytes: Uint8Array, lenient = false): string[] {

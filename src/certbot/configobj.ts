@@ -2,7 +2,7 @@
 // (with Python's whitespace), its section nesting, lists, single and triple quotes, duplicate checks and error messages.
 // A file configobj refuses is refused here with configobj's message; one it reads gives the same values. The
 // differential test in test/certbot runs configobj itself on generated files to keep it so.
-import { pyRepr, pyStrip, PY_SPACE, splitConfLines } from "./configobj-text.js";
+import { pyRepr, pyRstrip, pyStrip, PY_SPACE, splitConfLines, splitConfText } from "./configobj-text.js";
 
 export type ConfValue = string | string[];
 
@@ -67,11 +67,11 @@ export function hasEntry(section: ConfSection, key: string): boolean {
 }
 
 /**
- * Parses a renewal conf as configobj does; text is treated as the UTF-8 bytes it stands for. `lenient` decodes bytes
- * that are not UTF-8 as U+FFFD instead of refusing them (to learn where a conf certbot cannot read points).
+ * Parses a renewal conf as configobj does, from its bytes or from text decoded from valid UTF-8. `lenient` decodes
+ * bytes that are not UTF-8 as U+FFFD instead of refusing them (to learn where a conf certbot cannot read points).
  */
 export function parseConfObj(input: string | Uint8Array, options: { lenient?: boolean } = {}): ConfSection {
-  const lines = splitConfLines(typeof input === "string" ? Buffer.from(input, "utf8") : input, options.lenient);
+  const lines = typeof input === "string" ? splitConfText(input) : splitConfLines(input, options.lenient);
   const root = { section: createSection(), depth: 0 } as Node;
   root.parent = root;
   const errors: ConfError[] = [];
@@ -84,7 +84,8 @@ export function parseConfObj(input: string | Uint8Array, options: { lenient?: bo
     const stripped = pyStrip(line);
     if (stripped === "" || stripped.startsWith("#")) continue;
 
-    const marker = SECTION_MARKER.exec(line);
+    // Only a line whose first character is "[" can be a section marker (its pattern starts with spaces, then "[").
+    const marker = stripped.startsWith("[") ? SECTION_MARKER.exec(line) : null;
     if (marker) {
       const depth = count(marker[2]!, "[");
       if (depth !== count(marker[4]!, "]")) {
@@ -176,6 +177,8 @@ function unquote(value: string): string {
 
 /** configobj's _handle_value with list_values on: a single value or a comma list, comments dropped. */
 function readValue(text: string): ConfValue {
+  // Without quotes, commas or "#", configobj's pattern can only match the whole text as one value, less trailing space.
+  if (!/['",#]/.test(text)) return pyRstrip(text);
   const match = VALUE.exec(text);
   if (!match) throw new ValueSyntax();
   const [, listPart, matchedSingle, emptyList] = match;

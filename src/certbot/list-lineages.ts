@@ -19,9 +19,19 @@ export interface LetsencryptListing {
   liveCandidates: string[];
 }
 
-/** Python's order for str: by code point, which is the order of the UTF-8 bytes. */
+/** Python's order for str: by code point (JavaScript's `<` compares UTF-16 units, which differs past U+FFFF). */
 export function compareCodePoints(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate (half of a code point above U+FFFF) outranks every other UTF-16 unit above it in code point order.
+    const surrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdfff;
+    if (surrogate(x) || surrogate(y)) return a.codePointAt(i)! - b.codePointAt(i)!;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 export function listLetsencryptDir(letsencryptDir: string): LetsencryptListing {

@@ -38,9 +38,17 @@ export function inspectLink(kind: LineageFileKind, file: string, shown = file): 
   }
 }
 
+const targets = new WeakMap<LiveLink, string>();
+
 /** The absolute target of a symlink, as certbot's get_link_target computes it (lexically). */
 export function linkTarget(live: LiveLink): string | undefined {
-  return live.link === undefined ? undefined : path.resolve(path.dirname(live.file), live.link);
+  if (live.link === undefined) return undefined;
+  let target = targets.get(live);
+  if (target === undefined) {
+    target = path.resolve(path.dirname(live.file), live.link);
+    targets.set(live, target);
+  }
+  return target;
 }
 
 /** Why certbot cannot load the lineage from these links (its message), or undefined. */
@@ -52,8 +60,15 @@ export function checkLinksForLoad(links: readonly LiveLink[]): string | undefine
   return undefined;
 }
 
+const VERSIONED: Record<LineageFileKind, RegExp> = {
+  cert: /^cert([0-9]+)\.pem$/,
+  privkey: /^privkey([0-9]+)\.pem$/,
+  chain: /^chain([0-9]+)\.pem$/,
+  fullchain: /^fullchain([0-9]+)\.pem$/,
+};
+
 const versionOf = (kind: LineageFileKind, target: string): number | undefined => {
-  const match = new RegExp(`^${kind}([0-9]+)\\.pem$`).exec(path.basename(target));
+  const match = VERSIONED[kind].exec(path.basename(target));
   return match ? Number(match[1]) : undefined;
 };
 
@@ -97,7 +112,8 @@ function latestCommonVersion(links: readonly LiveLink[]): number | undefined {
 }
 
 function sameDirectory(a: string, b: string): boolean {
-  if (path.resolve(a) === path.resolve(b)) return true;
+  // Both are absolute already: the same text is the same directory; other text may still be (a symlink).
+  if (a === b || path.resolve(a) === path.resolve(b)) return true;
   try {
     const one = statSync(a);
     const two = statSync(b);

@@ -33,13 +33,14 @@ export function defaultLineagePaths(letsencryptDir: string, name: string): Linea
 class Unreadable extends Error {}
 
 /** Chains are shared by thousands of lineages: parse each distinct chain text once per process. */
-const chainCache = new Map<string, CertificateInfo[]>();
+const chainCache = new Map<string, { infos: CertificateInfo[]; otherBlocks: string[] }>();
 
 /** A renewal conf as certbot would load it, or certbot's reason why it cannot. */
 export function loadRenewalConf(confPath: string): { conf: RenewalConf } | { refusal: string } {
-  let bytes: Buffer;
+  let text: string;
   try {
-    bytes = readFileSync(confPath);
+    // node's fast path for UTF-8 text; a conf that is not valid UTF-8 is read again as bytes, for Python's verdict.
+    text = readFileSync(confPath, "utf8");
   } catch (error) {
     // configobj reads what is not a regular file as an empty conf, which then lacks the file references.
     if (isNodeError(error) && (error.code === "ENOENT" || error.code === "EISDIR")) {
@@ -47,7 +48,7 @@ export function loadRenewalConf(confPath: string): { conf: RenewalConf } | { ref
     }
     return { refusal: `it cannot be read (${isNodeError(error) ? error.code : String(error)})` };
   }
-  return { conf: readRenewalConf(bytes) };
+  return { conf: readRenewalConf(text.includes("\ufffd") ? readFileSync(confPath) : text) };
 }
 
 /**
@@ -98,12 +99,13 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     facts.keyType = cert.keyType;
     facts.fingerprint = fingerprintOf(cert.der);
   }
-  const chainFile = read("chain", (text) => ({ text, file: readCertificateFile(text) }));
-  const chain = chainFile && attemptWith(problems, paths.chain, () => parseChain(chainFile.text, chainFile.file.certificates));
+  const chainText = read("chain", (text) => text);
+  const chainFile = chainText === undefined ? undefined : attemptWith(problems, paths.chain, () => parseChain(chainText));
+  const chain = chainFile?.infos;
   const fullchainFile = read("fullchain", (text) => readCertificateFile(text));
   const keyId = read("privkey", (text) => publicKeyIdFromPrivateKeyPem(text));
 
-  reportExtraContent(problems, paths, certFile, chainFile?.file, fullchainFile);
+  reportExtraContent(problems, paths, certFile, chainFile, fullchainFile);
   if (cert && keyId !== undefined && keyId !== publicKeyIdFromSpki(cert.spki)) {
     problems.push({ code: "KEY_MISMATCH", message: `${paths.privkey} is not the key of ${paths.cert}: nginx would refuse to load the pair` });
   }
@@ -156,10 +158,11 @@ function reportExtraContent(
   }
 }
 
-function parseChain(text: string, ders: Buffer[]): CertificateInfo[] {
+function parseChain(text: string): { infos: CertificateInfo[]; otherBlocks: string[] } {
   let chain = chainCache.get(text);
   if (!chain) {
-    chain = ders.map((der) => readCertificateInfo(der));
+    const file = readCertificateFile(text);
+    chain = { infos: file.certificates.map((der) => readCertificateInfo(der)), otherBlocks: file.otherBlocks };
     chainCache.set(text, chain);
   }
   return chain;

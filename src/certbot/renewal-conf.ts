@@ -44,10 +44,10 @@ const VERSION = new RegExp(
 const pythonType = (value: ConfValue | ConfSection): string => (typeof value === "string" ? "str" : Array.isArray(value) ? "list" : "Section");
 
 /**
- * Reads a renewal conf's bytes. Every check certbot would fail lands in loadRefusal / renewRefusal / dueRefusal, in
+ * Reads a renewal conf's bytes (or its text, when that decoded from valid UTF-8). Every check certbot would fail lands in loadRefusal / renewRefusal / dueRefusal, in
  * certbot's words; a conf configobj cannot parse is still read as far as configobj got, to learn where it points.
  */
-export function readRenewalConf(bytes: Uint8Array): RenewalConf {
+export function readRenewalConf(bytes: Uint8Array | string): RenewalConf {
   let root: ConfSection;
   let parseRefusal: string | undefined;
   try {
@@ -58,7 +58,7 @@ export function readRenewalConf(bytes: Uint8Array): RenewalConf {
       root = error.partial;
     } else if (error instanceof ConfDecodeError) {
       parseRefusal = error.message;
-      root = parseLeniently(bytes);
+      root = parseLeniently(bytes as Uint8Array);
     } else throw error;
   }
   const reader = new ConfReader();
@@ -112,7 +112,7 @@ function parseLeniently(bytes: Uint8Array): ConfSection {
 
 /** A conf certbot loads and renews from, with its four paths; throws RenewalConfError with certbot's reason otherwise. */
 export function parseRenewalConf(text: string | Uint8Array): RenewalConf & Record<LineageFileKind, string> {
-  const conf = readRenewalConf(typeof text === "string" ? Buffer.from(text, "utf8") : text);
+  const conf = readRenewalConf(text);
   const refusal = conf.loadRefusal ?? conf.renewRefusal;
   if (refusal !== undefined || conf.files === undefined) throw new RenewalConfError(refusal ?? "renewal config file is missing a required file reference");
   return { ...conf, ...conf.files };

@@ -56,10 +56,19 @@ const pyMessage = (error: string): string => error.replace(/^[A-Za-z]+: /, "");
 const pyScalars = (entries: [string, PyScalar][]): [string, PyScalar][] =>
   byKey(entries.map(([key, scalar]) => [key, "error" in scalar ? { error: pyMessage(scalar.error) } : scalar]));
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** As status reads a conf: from its text when it is valid UTF-8 (node's fast read), else from its bytes. */
 function ourRead(bytes: Buffer, theirs: PyRead): unknown {
+  let text: string | undefined;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    text = undefined;
+  }
   let root: ConfSection;
   try {
-    root = parseConfObj(bytes);
+    root = parseConfObj(text ?? bytes);
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
