@@ -2,7 +2,7 @@
 // (dot-files such as an editor's `.#name.conf` lock skipped, case-sensitive, sorted by file name), plus the live/
 // directories that might hold a certificate no conf points at (a conf may point anywhere, so whether such a directory
 // is really an orphan is decided once the confs are read: see findOrphanLiveDirs).
-import { readdirSync, statSync, type Dirent } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { NgcertError, isNodeError } from "../errors.js";
 import type { LineagePaths } from "./lineage.js";
@@ -44,15 +44,14 @@ export function listLetsencryptDir(letsencryptDir: string): LetsencryptListing {
   }
   if (!stat.isDirectory()) throw new NgcertError("INVALID_INPUT", `letsencrypt dir ${letsencryptDir} is not a directory`);
   const confFiles = readDir(path.join(letsencryptDir, "renewal"))
-    .map((entry) => entry.name)
     .filter((file) => !file.startsWith(".") && file.endsWith(".conf"))
     .sort(compareCodePoints);
   const confs = confFiles.map((file) => file.slice(0, -".conf".length));
   const named = new Set(confs);
   const liveDir = path.join(letsencryptDir, "live");
+  // Names only (a stat each would cost thousands of calls): just the few not named after a conf are checked further.
   const liveCandidates = readDir(liveDir)
-    .filter((entry) => !entry.name.startsWith(".") && !named.has(entry.name) && isDirectory(liveDir, entry))
-    .map((entry) => entry.name)
+    .filter((name) => !name.startsWith(".") && !named.has(name) && isDirectory(path.join(liveDir, name)))
     .sort((a, b) => compareCodePoints(`${a}.conf`, `${b}.conf`));
   return { confs, liveCandidates };
 }
@@ -88,19 +87,17 @@ export function findOrphanLiveDirs(letsencryptDir: string, candidates: readonly 
   });
 }
 
-function isDirectory(dir: string, entry: Dirent): boolean {
-  if (entry.isDirectory()) return true;
-  if (!entry.isSymbolicLink()) return false;
+function isDirectory(dir: string): boolean {
   try {
-    return statSync(path.join(dir, entry.name)).isDirectory();
+    return statSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
 
-function readDir(dir: string): Dirent[] {
+function readDir(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true });
+    return readdirSync(dir);
   } catch (error) {
     if (isNodeError(error) && error.code === "ENOENT") return [];
     throw new NgcertError("INVALID_INPUT", `${dir} cannot be read (${isNodeError(error) ? error.code : String(error)})`, { cause: error });
