@@ -4,7 +4,6 @@
 // archive dir, where certbot writes the next version (save_successor) and from where it re-links live/.
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
-import { isNodeError } from "../errors.js";
 import type { LineageFileKind } from "./renewal-conf.js";
 
 export interface LiveLink {
@@ -30,11 +29,10 @@ export function resolveConfPath(file: string): string {
 export function inspectLink(kind: LineageFileKind, file: string, shown = file): LiveLink {
   try {
     return { kind, file, shown, link: readlinkSync(file), exists: false };
-  } catch (error) {
-    if (isNodeError(error) && (error.code === "EINVAL" || error.code === "ENOENT" || error.code === "ENOTDIR")) return { kind, file, shown, link: undefined, exists: false };
-    // A path no system call accepts (a NUL byte): Python's islink() says False, and so do we.
-    if (isNodeError(error) && error.code === "ERR_INVALID_ARG_VALUE") return { kind, file, shown, link: undefined, exists: false };
-    throw error;
+  } catch {
+    // Not a symlink, missing, unreachable, or a path no system call accepts (a NUL byte): Python's islink() says
+    // False for all of them, and so does this. Reading the file then says what is wrong with it.
+    return { kind, file, shown, link: undefined, exists: false };
   }
 }
 
