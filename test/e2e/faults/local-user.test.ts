@@ -43,8 +43,6 @@ describe.skipIf(programs.skip || !asRoot)(`a local user against ngcert run by ro
     bundle = path.join(dir, "cli.js");
     await copyFile(CLI, bundle);
     await chmod(bundle, 0o755);
-    // The command loads the program beside it.
-    await copyFile(path.join(path.dirname(CLI), "ngcert.js"), path.join(dir, "ngcert.js"));
     await chmod(world.dirs.root, 0o711);
   });
 
