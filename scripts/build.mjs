@@ -1,10 +1,8 @@
-// Bundles the CLI into dist/: ngcert.js, the program — one self-contained, readable file (not minified) that runs with
-// no node_modules beside it, with a linked source map (ngcert.js.map, read when --verbose prints a stack trace) — and
-// cli.js, the command people and hooks run: a few lines that answer --version before node has to parse the 1 MB
-// program, and otherwise load it. Beside them the licence texts of every bundled dependency (THIRD-PARTY-LICENSES.txt).
-// install.sh installs the four files side by side.
+// Bundles the CLI into dist/cli.js: one self-contained, readable file (not minified) that runs with no node_modules
+// beside it, with a linked source map (cli.js.map, read when --verbose prints a stack trace) and the licence texts of
+// every bundled dependency (THIRD-PARTY-LICENSES.txt). install.sh installs all three side by side.
 import { build } from "esbuild";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -15,7 +13,7 @@ const LICENSES_FILE = "THIRD-PARTY-LICENSES.txt";
 const result = await build({
   absWorkingDir: repo,
   entryPoints: ["src/cli.ts"],
-  outfile: "dist/ngcert.js",
+  outfile: "dist/cli.js",
   bundle: true,
   platform: "node",
   // CommonJS: the installed file has no package.json beside it, and reader threads (src/status/parallel-read.ts)
@@ -32,7 +30,7 @@ const result = await build({
   // ESM dependencies (yargs, execa) read import.meta.url; in this CommonJS bundle it is the bundle's own URL.
   banner: {
     // "use strict" first: esbuild's own directive would follow this banner and so no longer be a directive.
-    js: `"use strict";\n// ngcert ${pkg.version}, bundled by scripts/build.mjs from src/ and its dependencies. Source map: ngcert.js.map;\n` +
+    js: `"use strict";\n// ngcert ${pkg.version}, bundled by scripts/build.mjs from src/ and its dependencies. Source map: cli.js.map;\n` +
       `// the dependencies' licences: ${LICENSES_FILE} beside this file.\n` +
       'var __ngcertImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
   },
@@ -52,31 +50,10 @@ const writeAtomically = (name, contents, mode = 0o644) => {
   renameSync(temporary, path.join(dist, name));
 };
 // The repository is "type": "module"; dist/cli.js is CommonJS (as it is when installed with no package.json beside it).
-// Files earlier builds wrote that this one does not (the program was once cli.js itself, with cli.js.map).
-rmSync(path.join(dist, "cli.js.map"), { force: true });
 writeAtomically("package.json", `${JSON.stringify({ type: "commonjs" })}\n`);
 writeAtomically(LICENSES_FILE, licences);
-writeAtomically("ngcert.js.map", outputs.get("ngcert.js.map"));
-writeAtomically("ngcert.js", outputs.get("ngcert.js"));
-writeAtomically("cli.js", launcher(pkg.version), 0o755);
-
-/** dist/cli.js: `--version` answered here; anything else loads the program beside it (src/cli.ts is its entry). */
-function launcher(version) {
-  return [
-    "#!/usr/bin/env node",
-    '"use strict";',
-    `// ngcert ${version}, bundled by scripts/build.mjs from src/ and its dependencies: the program is ngcert.js beside this`,
-    "// file (source map ngcert.js.map); the dependencies' licences: THIRD-PARTY-LICENSES.txt.",
-    "const args = process.argv.slice(2);",
-    'if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {',
-    `  process.stdout.write(${JSON.stringify(`${version}
-`)});`,
-    "} else {",
-    '  require("./ngcert.js");',
-    "}",
-    "",
-  ].join("\n");
-}
+writeAtomically("cli.js.map", outputs.get("cli.js.map"));
+writeAtomically("cli.js", outputs.get("cli.js"), 0o755);
 
 /** The packages under node_modules whose files esbuild put in the bundle, as their directories. */
 function bundledPackages(inputs) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The ngcert program (bundled by scripts/build.mjs into dist/ngcert.js, which dist/cli.js loads for everything but
-// `--version`). Modules are loaded by import() as a command needs them. The same program doubles as the lineage reader
-// thread (see status/parallel-read.ts), marked by READ_WORKER_ARG.
+// The ngcert executable (bundled by scripts/build.mjs into dist/cli.js). `--version` answers before any other module
+// is initialised: the rest of the program is loaded by import() behind it, so the answer costs little more than
+// starting node. The same file doubles as the lineage reader thread (see status/parallel-read.ts), marked by
+// READ_WORKER_ARG.
 declare const NGCERT_VERSION: string;
 
 const READ_WORKER_ARG = "--ngcert-read-worker";
@@ -26,10 +27,9 @@ async function main(): Promise<void> {
   if (args[0] === "watch") (await import("node:v8")).setFlagsFromString("--semi-space-growth-factor=1");
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");
-  // The bundle is CommonJS: the command that was run (dist/cli.js, installed beside the program) is what hooks and
-  // reader threads run again; __filename when the program was started directly.
-  const self = require.main?.filename ?? __filename;
-  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: self, selfCommand: [process.execPath, self], programFile: __filename });
+  // The bundle is CommonJS: __filename is the installed file, which hooks and reader threads run again.
+  const self = __filename;
+  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: self, selfCommand: [process.execPath, self] });
 }
 
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {

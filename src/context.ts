@@ -16,8 +16,6 @@ export interface Context {
   isTTY: boolean;
   /** The bundled CLI file, which can run as a worker thread; absent when running from source. */
   workerScript?: string | undefined;
-  /** The bundled program (dist/ngcert.js), whose source map points stack traces at src/; absent when running from source. */
-  programFile?: string | undefined;
   /** How to run this ngcert again (node and the bundle), for the certbot hooks; absent when running from source. */
   selfCommand?: string[] | undefined;
 }

@@ -189,7 +189,7 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     for (const line of lines(first.stderr)) expect(line).toMatch(/^install\.sh: [a-z ]+: /);
     expect(lastLine(first.stderr)).toBe(`install.sh: done: ngcert ${JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version} is installed as ${root.bin}`);
 
-    for (const file of ["cli.js", "ngcert.js", "ngcert.js.map", "THIRD-PARTY-LICENSES.txt"]) {
+    for (const file of ["cli.js", "cli.js.map", "THIRD-PARTY-LICENSES.txt"]) {
       // Buffer.equals: toEqual walks a megabyte element by element.
       expect((await readFile(path.join(root.lib, file))).equals(await readFile(path.join(repo, "dist", file))), file).toBe(true);
     }
