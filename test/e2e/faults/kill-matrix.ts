@@ -70,5 +70,7 @@ export async function runKillMatrix(world: World, scenario: KillScenario): Promi
     await scenario.repair();
     expect(await checkInvariants(world, await scenario.expectations("repaired")), `${where}, after the next command`).toEqual([]);
   }
+  // What was killed where, for the CI log.
+  process.stdout.write(`kill matrix: ${scenario.command}: ${steps.length} steps, killed at ${killedAt.length} (${killedAt.map((step) => `${step} ${steps[step - 1]}`).join("; ")}), invariants held after each kill and after the next command\n`);
   return { steps, killedAt };
 }
