@@ -10,6 +10,7 @@ import type { Problem } from "../checks/problem.js";
 import { isNodeError } from "../errors.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
 import { parseRenewalConf, type RenewalConf } from "./renewal-conf.js";
+import { readRenewBeforeExpiry, type RenewBeforeExpiry } from "./renew-before-expiry.js";
 
 export function renewalConfPath(letsencryptDir: string, name: string): string {
   return path.join(letsencryptDir, "renewal", `${name}.conf`);
@@ -38,9 +39,12 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
   const problems: Problem[] = [];
   const confPath = hasConf ? renewalConfPath(letsencryptDir, name) : undefined;
   let conf: RenewalConf | undefined;
+  let renewBeforeExpiry: RenewBeforeExpiry | undefined;
   if (confPath) {
     try {
-      conf = parseRenewalConf(readText(confPath));
+      const text = readText(confPath);
+      renewBeforeExpiry = readRenewBeforeExpiry(text);
+      conf = parseRenewalConf(text);
     } catch (error) {
       problems.push({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: ${errorText(error)}` });
     }
@@ -61,6 +65,7 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     keyType: undefined,
     fingerprint: undefined,
     authenticator: conf?.authenticator,
+    renewBeforeExpiry,
     fileProblems: problems,
   };
   if (conf?.authenticator === "standalone") {

@@ -5,6 +5,7 @@ import { readServiceState } from "../deploy/service-state.js";
 import { servedTarget } from "../served/served-target.js";
 import { verifyLineages } from "../served/verify-lineages.js";
 import { collectFacts } from "../status/collect-status.js";
+import { readTimingState } from "../timing/timing-state.js";
 import { renderStatusJson, renderStatusTable } from "../status/render-status.js";
 import { addCertificateListOptions, readCertificateListOptions } from "./status.js";
 
@@ -16,8 +17,9 @@ export const verifyCommand: CommandModule = {
     const { names, warnDays } = readCertificateListOptions(args);
     const warn = (message: string): void => context.stderr.write(`warning: ${message}\n`);
     const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names, cacheDir: settings.cacheDir, workerScript: context.workerScript, warn });
-    const certificates = await verifyLineages(all, { target: servedTarget(settings), now: context.now(), warnDays, waiting: readServiceState(settings.letsencryptDir).waiting });
-    context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context)));
+    const now = context.now();
+    const certificates = await verifyLineages(all, { target: servedTarget(settings), now, warnDays, waiting: readServiceState(settings.letsencryptDir).waiting, timing: readTimingState(settings.letsencryptDir).lineages });
+    context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context), now));
     return certificates.some((cert) => cert.problems.length > 0) ? 1 : 0;
   },
 };

@@ -4,6 +4,8 @@ import type { Problem } from "../checks/problem.js";
 import { listLineages } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { NgcertError } from "../errors.js";
+import { judgeRenewalTiming, type RenewReason } from "../timing/renewal-timing.js";
+import { readTimingState, type LineageTiming } from "../timing/timing-state.js";
 import { FactsCache } from "./facts-cache.js";
 import { readAllStamped } from "./parallel-read.js";
 import { confStampOf } from "./read-stamped.js";
@@ -18,6 +20,12 @@ export interface CertificateStatus {
   issuer: string | null;
   keyType: string | null;
   authenticator: string | null;
+  /** When ngcert (and certbot's own timer) renews it, and why: see timing/renewal-timing.ts. */
+  renewAfter: string | null;
+  renewReason: RenewReason | null;
+  /** After failed renewals: the next attempt the failure budget allows, and what went wrong last. */
+  nextAttempt: string | null;
+  lastError: string | null;
   problems: Problem[];
 }
 
@@ -71,7 +79,8 @@ export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDa
   return facts as LineageFacts[];
 }
 
-export function toStatus(facts: LineageFacts, now: Date, warnDays: number | undefined): CertificateStatus {
+export function toStatus(facts: LineageFacts, now: Date, warnDays: number | undefined, timing?: LineageTiming): CertificateStatus {
+  const renewal = judgeRenewalTiming(facts, timing, now);
   return {
     name: facts.name,
     domains: facts.domains,
@@ -82,10 +91,16 @@ export function toStatus(facts: LineageFacts, now: Date, warnDays: number | unde
     issuer: facts.issuer ?? null,
     keyType: facts.keyType ?? null,
     authenticator: facts.authenticator ?? null,
-    problems: checkLineage(facts, { now, warnDays }),
+    renewAfter: renewal.renewAfter?.toISOString() ?? null,
+    renewReason: renewal.renewReason ?? null,
+    nextAttempt: renewal.nextAttempt?.toISOString() ?? null,
+    lastError: renewal.lastError ?? null,
+    problems: [...checkLineage(facts, { now, warnDays }), ...renewal.problems],
   };
 }
 
 export async function collectStatus(options: CollectOptions): Promise<CertificateStatus[]> {
-  return (await collectFacts(options)).map((facts) => toStatus(facts, options.now, options.warnDays));
+  const facts = await collectFacts(options);
+  const timing = readTimingState(options.letsencryptDir);
+  return facts.map((lineage) => toStatus(lineage, options.now, options.warnDays, timing.lineages[lineage.name]));
 }
