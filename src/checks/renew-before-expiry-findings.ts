@@ -10,8 +10,8 @@ import { finding, type Finding } from "./finding.js";
 const DAY_MS = 86_400_000;
 
 function days(ms: number): string {
-  const value = ms / DAY_MS;
-  return value >= 1 ? `${Math.round(value * 10) / 10} days` : `${Math.round((ms / 3_600_000) * 10) / 10} hours`;
+  const [value, unit] = ms >= DAY_MS ? [Math.round((ms / DAY_MS) * 10) / 10, "day"] : [Math.round((ms / 3_600_000) * 10) / 10, "hour"];
+  return `${value} ${unit}${value === 1 ? "" : "s"}`;
 }
 
 export function checkRenewBeforeExpiry(facts: LineageFacts): Finding[] {
