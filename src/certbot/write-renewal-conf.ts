@@ -142,8 +142,10 @@ export function setRenewBeforeExpiry(text: string, value: string, comment: strin
     lines[at] = setValue(lines[at]!, value);
     return { ok: true, text: join(lines) };
   }
-  const end = endOf(lines, "", false);
+  // An owned comment whose value line someone removed is ngcert's own leftover: it goes.
+  const kept = lines.filter((line) => !(line.kind === "comment" && line.section === "" && ownedValueOf(line.text) !== undefined));
+  const end = endOf(kept, "", false);
   if (end < 0) return { ok: false, reason: "no top-level keys (cert, privkey, ...)" };
-  lines.splice(end, 0, commentLine, { text: `renew_before_expiry = ${value}`, section: "", kind: "key", key: "renew_before_expiry" });
-  return { ok: true, text: join(lines) };
+  kept.splice(end, 0, commentLine, { text: `renew_before_expiry = ${value}`, section: "", kind: "key", key: "renew_before_expiry" });
+  return { ok: true, text: join(kept) };
 }

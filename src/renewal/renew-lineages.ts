@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { commonCertbotArgs } from "../certbot/certbot-args.js";
 import { hookShimPath } from "../certbot/hook-paths.js";
 import type { LineageFacts } from "../certbot/lineage.js";
-import { caReason, DRY_RUN_ENV, proveRenewal } from "../certbot/prove-renewal.js";
+import { DRY_RUN_ENV, proveRenewal } from "../certbot/prove-renewal.js";
 import { parseRenewalConf, type RenewalConf } from "../certbot/renewal-conf.js";
-import { parseRenewFailures } from "../certbot/renew-output.js";
+import { parseRenewFailures, renewFailureReason } from "../certbot/renew-output.js";
 import { bringIntoService, type LineageService, type ReloadOutcome } from "../deploy/bring-into-service.js";
 import { createRunReport, readRunReport, removeRunReport, RUN_REPORT_ENV, type HookReport } from "../deploy/run-report.js";
 import type { Exec, ExecResult } from "../exec.js";
@@ -121,7 +121,7 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
       outputs.push(output);
       summary.certbotExitCode = result.exitCode;
       const failedPaths = new Set(parseRenewFailures(output));
-      for (const facts of before) if (failedPaths.has(facts.paths.fullchain)) failed.set(facts.name, caReason(output));
+      for (const facts of before) if (failedPaths.has(facts.paths.fullchain)) failed.set(facts.name, "certbot could not renew it (its account of why follows)");
       if (result.exitCode !== 0 && failed.size === 0) {
         throw new NgcertError("EXEC_FAILED", `certbot renew failed (exit code ${result.exitCode})`, { details: escapeControl(result.stderr || result.stdout) });
       }
@@ -131,7 +131,7 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
           // After a failure, production is asked again only once the staging CA accepts the same renewal.
           const proof = await proveRenewal(settings, exec, facts.name, conf!, { ...request.env, ...request.lockEnv });
           if (!proof.ok) {
-            failed.set(facts.name, `the dry run against the staging CA failed, so production was not asked: ${proof.reason}`);
+            failed.set(facts.name, `the dry run against the staging CA failed, so production was not asked: ${renewFailureReason(proof.reason)}`);
             continue;
           }
           provenFirst.add(facts.name);
@@ -142,7 +142,7 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
         if (result.exitCode === 0) continue;
         summary.certbotExitCode = result.exitCode;
         if (BUSY.test(output)) busy.add(facts.name);
-        else failed.set(facts.name, caReason(output));
+        else failed.set(facts.name, renewFailureReason(output));
       }
     }
   } finally {
@@ -191,6 +191,12 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
   });
 
   updateBudget(state, summary.lineages, before, attempted, busy, request.now(), random);
+  // A new certificate's renewal information is asked for right after its issuance (RFC 9773 §4.3).
+  const renewed = after.filter((facts) => summary.lineages.some((lineage) => lineage.name === facts.name && lineage.status.startsWith("renewed")));
+  if (request.mode === "due" && !summary.ariByCertbot && renewed.length > 0) {
+    const fresh = await refreshAri(renewed, state, { now: request.now, random, env: request.env });
+    summary.ari?.notes.push(...fresh.notes);
+  }
   writeTimingState(settings.letsencryptDir, state);
   summary.nextWake = nextWake(after, state, request.now());
   return summary;

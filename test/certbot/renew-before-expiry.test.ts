@@ -90,6 +90,14 @@ describe("setRenewBeforeExpiry", () => {
     ]);
   });
 
+  it("drops its own comment left behind when someone removed the value line", () => {
+    const first = setRenewBeforeExpiry(fixture("certbot-2-webroot.conf"), "3 days", COMMENT);
+    const removed = (first.ok ? first.text : "").replace(/^renew_before_expiry = .*\n/m, "");
+    expect(readRenewBeforeExpiry(removed)).toBeUndefined();
+    const again = setRenewBeforeExpiry(removed, "3 days", COMMENT);
+    expect(again).toEqual(first);
+  });
+
   it("never touches the owner's value", () => {
     const text = "version = 2.1.0\ncert = /c\nrenew_before_expiry = 10 days\n\n[renewalparams]\nauthenticator = webroot\n";
     expect(setRenewBeforeExpiry(text, "3 days", COMMENT)).toEqual({ ok: false, reason: "renew_before_expiry there is the owner's" });

@@ -1,10 +1,11 @@
 // The real test world: Pebble + challtestsrv + nginx + an upstream on loopback high ports in one temp dir, with
 // the environment that points certbot and ngcert at it. stop() (or a failed start) kills everything it started.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { readAccessLog, type AccessLogEntry } from "./access-log.js";
 import { renderCertbotArgs } from "./certbot-args.js";
+import { startAriResponder, type AriResponder } from "./ari-responder.js";
 import { startChalltestsrv } from "./challtestsrv.js";
 import { makeCleanEnv } from "./clean-env.js";
 import { planNginxLayout, type NginxLayout } from "./nginx-layout.js";
@@ -21,6 +22,9 @@ export interface WorldOptions {
   challengeServer?: boolean;
   /** Lifetime of the certificates Pebble issues, in seconds (default Pebble's 5 years); e.g. 6 days to test expiry rules. */
   certificateValidityPeriod?: number;
+  /** Put the ACME Renewal Information responder in front of Pebble's directory (test/world/ari-responder.ts): the
+   *  world's directory URL is then the responder's, which adds `renewalInfo` to Pebble's. */
+  ari?: boolean;
   /** Per-step startup timeout (default 15 s). */
   timeoutMs?: number;
 }
@@ -57,8 +61,12 @@ export interface World {
   /** nginx's files: conf.d/, snippets/, pid file, error and access logs. */
   nginx: NginxLayout;
   ports: WorldPorts;
-  /** Pebble's ACME directory URL (the --server of certbot and ngcert). */
+  /** The ACME directory URL (the --server of certbot and ngcert): Pebble's, or the ARI responder's in front of it. */
   directoryUrl: string;
+  /** The ARI responder, when the world was started with `ari`. */
+  ari: AriResponder | undefined;
+  /** Pebble's own directory, without renewalInfo: a CA without ARI. */
+  pebbleDirectoryUrl: string;
   /** The CA that signed Pebble's HTTPS certificate; REQUESTS_CA_BUNDLE in `env`. */
   caFile: string;
   upstream: Upstream;
@@ -141,12 +149,20 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       timeoutMs,
     });
     cleanups.push(() => pebble.child.stop());
+    let ari: AriResponder | undefined;
+    if (options.ari) {
+      const key = await readFile(tls.keyFile, "utf8");
+      ari = await startAriResponder({ cert: await readFile(tls.certFile, "utf8"), key, upstreamDirectory: pebble.directoryUrl, ca: tls.caPem });
+      const responder = ari;
+      cleanups.push(() => responder.stop());
+    }
+    const directoryUrl = ari?.directoryUrl ?? pebble.directoryUrl;
 
     const layout = planNginxLayout(root);
     const nginx = await startNginx({ program: programs.nginx, layout, logDir: dirs.processLogs, httpPort: http, webroot: dirs.webroot, challengeServer, env: childEnv, timeoutMs });
     cleanups.push(() => nginx.child.stop());
 
-    const certbotInput = { letsencryptDir: dirs.letsencryptDir, workDir: dirs.workDir, logsDir: dirs.logsDir, directoryUrl: pebble.directoryUrl };
+    const certbotInput = { letsencryptDir: dirs.letsencryptDir, workDir: dirs.workDir, logsDir: dirs.logsDir, directoryUrl };
     const env: Record<string, string> = {
       ...childEnv,
       REQUESTS_CA_BUNDLE: tls.caFile,
@@ -163,14 +179,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       NGCERT_HTTP_PORT: String(http),
       NGCERT_HTTPS_PORT: String(https),
       NGCERT_LISTEN_ADDRESS: "127.0.0.1",
-      NGCERT_SERVER: pebble.directoryUrl,
+      NGCERT_SERVER: directoryUrl,
       NGCERT_CACHE_DIR: dirs.cacheDir,
     };
     return {
       dirs,
       nginx: layout,
       ports: { http, https, pebble: pebblePort, pebbleManagement, pebbleTls, dns, challtestsrvManagement, upstream: upstream.port },
-      directoryUrl: pebble.directoryUrl,
+      directoryUrl,
+      ari,
+      pebbleDirectoryUrl: pebble.directoryUrl,
       caFile: tls.caFile,
       upstream,
       programs,
