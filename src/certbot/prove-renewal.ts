@@ -16,6 +16,8 @@ export interface RenewalProof {
   command: string[];
   /** certbot's own account of a failure: the Domain / Type / Detail lines the CA sent, else its last lines. */
   reason: string;
+  /** Everything certbot said. */
+  output: string;
 }
 
 export function dryRunArgs(settings: Settings, name: string, conf: RenewalConf): string[] {
@@ -34,5 +36,6 @@ export function caReason(output: string): string {
 export async function proveRenewal(settings: Settings, exec: Exec, name: string, conf: RenewalConf, env: Record<string, string | undefined>): Promise<RenewalProof> {
   const args = dryRunArgs(settings, name, conf);
   const result = await exec(settings.certbotBin, args, { allowFailure: true, env: { ...env, [DRY_RUN_ENV]: "1" }, timeoutMs: 300_000 });
-  return { ok: result.exitCode === 0, command: [settings.certbotBin, ...args], reason: result.exitCode === 0 ? "" : caReason(`${result.stdout}\n${result.stderr}`) };
+  const output = `${result.stdout}\n${result.stderr}`;
+  return { ok: result.exitCode === 0, command: [settings.certbotBin, ...args], reason: result.exitCode === 0 ? "" : caReason(output), output };
 }

@@ -121,7 +121,7 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
       outputs.push(output);
       summary.certbotExitCode = result.exitCode;
       const failedPaths = new Set(parseRenewFailures(output));
-      for (const facts of before) if (failedPaths.has(facts.paths.fullchain)) failed.set(facts.name, "certbot could not renew it (its account of why follows)");
+      for (const facts of before) if (failedPaths.has(facts.paths.fullchain)) failed.set(facts.name, renewFailureReason(output, facts));
       if (result.exitCode !== 0 && failed.size === 0) {
         throw new NgcertError("EXEC_FAILED", `certbot renew failed (exit code ${result.exitCode})`, { details: escapeControl(result.stderr || result.stdout) });
       }
@@ -131,7 +131,7 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
           // After a failure, production is asked again only once the staging CA accepts the same renewal.
           const proof = await proveRenewal(settings, exec, facts.name, conf!, { ...request.env, ...request.lockEnv });
           if (!proof.ok) {
-            failed.set(facts.name, `the dry run against the staging CA failed, so production was not asked: ${renewFailureReason(proof.reason)}`);
+            failed.set(facts.name, `the dry run against the staging CA failed, so production was not asked: ${renewFailureReason(proof.output, facts)}`);
             continue;
           }
           provenFirst.add(facts.name);
@@ -142,7 +142,7 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
         if (result.exitCode === 0) continue;
         summary.certbotExitCode = result.exitCode;
         if (BUSY.test(output)) busy.add(facts.name);
-        else failed.set(facts.name, renewFailureReason(output));
+        else failed.set(facts.name, renewFailureReason(output, facts));
       }
     }
   } finally {
