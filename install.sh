@@ -438,8 +438,13 @@ for file in cli.js.map THIRD-PARTY-LICENSES.txt cli.js; do
   fi
 done
 if [ "$bundle_changed" -eq 1 ]; then say "installed $lib_dir/cli.js, its source map and THIRD-PARTY-LICENSES.txt"; else say "$lib_dir is up to date"; fi
+# The version the bundle says it is (its header line), answered by the wrapper itself: `ngcert --version` then costs
+# no Node.js start-up at all.
+bundle_version=$(sed -n 's|^// ngcert \([0-9][0-9A-Za-z.+-]*\), bundled by.*|\1|p' dist/cli.js | head -n 1)
+[ -n "$bundle_version" ] || fail "dist/cli.js has no version line: rebuild it (npm run build), then run install.sh again"
 wrapper="#!/bin/sh
 $wrapper_marker: the bundle, run by the Node.js that ran install.sh (not the one on PATH).
+if [ \"\$#\" -eq 1 ] && [ \"\$1\" = --version ]; then echo $bundle_version; exit 0; fi
 exec $(shell_word "$node_bin") $(shell_word "$lib_dir/cli.js") \"\$@\""
 if [ -L "$bin_file" ] || [ "$(cat "$bin_file" 2>/dev/null)" != "$wrapper" ]; then
   if [ -e "$bin_file" ] && [ ! -L "$bin_file" ] && ! sed -n 2p "$bin_file" | grep -qF "$wrapper_marker"; then

@@ -2,7 +2,7 @@
 // for the paths init fills in): `npm run hooks` after changing src/hooks/render-hook-shim.ts; test/hooks checks it.
 import { chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HOOK_PHASES, HOOK_TEMPLATE_COMMAND, renderHookShim } from "../src/hooks/render-hook-shim.js";
+import { HOOK_PHASES, HOOK_TEMPLATE_COMMAND, renderHookShim } from "../src/certbot/render-hook-shim.js";
 
 const hooksDir = path.resolve(import.meta.dirname, "../hooks");
 for (const phase of HOOK_PHASES) {

@@ -1,5 +1,5 @@
 // A certbot lineage as read from disk: everything about it that does not depend on the clock, so it can be cached.
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "./problem.js";
 import type { RenewBeforeExpiry } from "./renew-before-expiry.js";
 
 export interface LineagePaths {

@@ -6,7 +6,7 @@ import { fingerprintOf, readCertificateInfo, type CertificateInfo } from "../cer
 import { parseCertificatePems } from "../certs/pem.js";
 import { PrivateKeyError, publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } from "../certs/public-key.js";
 import { isIssuedBy } from "../certs/verify-issued-by.js";
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "./problem.js";
 import { isNodeError } from "../errors.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
 import { parseRenewalConf, type RenewalConf } from "./renewal-conf.js";

@@ -133,7 +133,10 @@ function repairFor(code: FindingCode, prediction: ChallengePrediction, context: 
   const first = prediction.hops[0]!;
   const last = prediction.hops[prediction.hops.length - 1]!;
   const server = first.trace.selection.server;
-  switch (code) {
+  // A redirect the CA would not follow that comes from a server-level return: including the snippet would not help,
+  // the return still runs first; it must move into a location.
+  const serverLevel = prediction.hops.some((candidate) => candidate.trace.steps.some((step) => step.code.startsWith("server-")));
+  switch (serverLevel && code === "CHALLENGE_REDIRECT_REFUSED" ? "CHALLENGE_SERVER_REDIRECT" : code) {
     case "CHALLENGE_SERVER_REDIRECT":
     case "CHALLENGE_SERVER_RETURN": {
       const hop = prediction.hops.find((candidate) => candidate.trace.steps.some((step) => step.code.startsWith("server-")));

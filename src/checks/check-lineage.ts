@@ -1,6 +1,6 @@
 // The clock-dependent checks on a lineage, added to the problems found in its files. Pure: `now` comes in.
 import type { LineageFacts } from "../certbot/lineage.js";
-import type { Problem } from "./problem.js";
+import type { Problem } from "../certbot/problem.js";
 
 const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 // Every command the CLI offers, in help order.
-import type { CommandModule } from "./command.js";
+import type { CommandModule } from "../commands/command-module.js";
 import { addCommand } from "../commands/add.js";
 import { doctorCommand } from "../commands/doctor.js";
 import { hookCommand } from "../commands/hook.js";
@@ -11,6 +11,6 @@ import { renewCommand } from "../commands/renew.js";
 import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 import { watchCommand } from "../commands/watch.js";
-import { installCheckCommand } from "./install-check-command.js";
+import { installCheckCommand } from "../commands/install-check.js";
 
 export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, hookCommand, installCheckCommand];

@@ -8,7 +8,7 @@ import { setFaultCommand } from "../fs/fault-injection.js";
 import { SETTINGS, type SettingKey } from "../settings/definitions.js";
 import { readConfigFile } from "../settings/read-config-file.js";
 import { resolveSettings } from "../settings/resolve-settings.js";
-import type { CommandModule, ParsedArgs } from "./command.js";
+import type { CommandModule, ParsedArgs } from "../commands/command-module.js";
 import { COMMANDS } from "./commands.js";
 import { addGlobalOptions } from "./global-options.js";
 import { mapStackToSources } from "./source-mapped-stack.js";

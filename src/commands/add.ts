@@ -1,5 +1,5 @@
 // `ngcert add DOMAIN... --upstream URL`: a certificate and an HTTPS reverse proxy in one safe step.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { NgcertError } from "../errors.js";
 import { hostHasIpv6 } from "../nginx/host-ipv6.js";
 import { parseDomains } from "../sites/parse-domain.js";

@@ -1,5 +1,5 @@
 // `ngcert doctor [--json] [--fix] [NAME...]`: what will make the next renewal fail or leave it unserved, and the fix.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { runDoctor } from "../doctor/run-doctor.js";
 import { renderFindingsJson, renderFindingsText } from "../doctor/render-findings.js";
 

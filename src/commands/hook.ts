@@ -1,5 +1,5 @@
 // `ngcert hook pre|deploy|post`: what certbot runs from its renewal-hooks directories (through the shims init installs).
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import type { LineageService, ServiceOutcome } from "../deploy/bring-into-service.js";
 import { findCertbotPid } from "../deploy/renew-run.js";
 import { runDeployHook } from "../hooks/run-deploy-hook.js";

@@ -1,5 +1,5 @@
 // `ngcert init [--dry-run]`: idempotent server set-up (webroot, nginx catch-all and snippet, certbot hooks).
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { NgcertError } from "../errors.js";
 import { hostHasIpv6 } from "../nginx/host-ipv6.js";
 import { describeShadowing } from "../init/describe-http-conflicts.js";

@@ -1,6 +1,6 @@
 // `ngcert migrate [NAME...] [--dry-run]`: switch lineages from standalone (or nginx, or a webroot elsewhere) to the
 // shared webroot, proven by certbot itself, or left exactly as they were.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { renderFindingsText } from "../doctor/render-findings.js";
 import { runMigrate } from "../migrate/run-migrate.js";
 

@@ -1,6 +1,6 @@
 // `ngcert reload`: nginx -t, then a graceful reload with the configured command, confirmed (nginx really loaded the
 // configuration) — through the same door as every other reload, so no certificate comes into service unchecked.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { bringIntoService } from "../deploy/bring-into-service.js";
 import { describeLineage, describeReload, isFailure } from "../deploy/describe-service.js";
 import { finishInterrupted } from "../deploy/finish-interrupted.js";

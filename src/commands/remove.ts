@@ -1,5 +1,5 @@
 // `ngcert remove NAME [--delete-cert]`: removes a site and reloads; the certificate is kept unless asked.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { describeReload } from "../deploy/describe-service.js";
 import { runRemove } from "../sites/run-remove.js";
 

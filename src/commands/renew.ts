@@ -1,6 +1,6 @@
 // `ngcert renew [--force] [--cert-name NAME] [--dry-run]`: renews what is due (or everything with --force) through
 // certbot with ngcert's hooks, then says for each certificate what happened and why.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { describeReload } from "../deploy/describe-service.js";
 import { escapeControl } from "../errors.js";
 import { runRenew } from "../renew/run-renew.js";

@@ -1,6 +1,6 @@
 // `ngcert status [--json] [--warn-days N] [NAME...]`: every lineage, its dates and its problems.
 import type { Argv } from "yargs";
-import type { CommandModule, ParsedArgs } from "../cli/command.js";
+import type { CommandModule, ParsedArgs } from "./command-module.js";
 import { useColor } from "../context.js";
 import { NgcertError } from "../errors.js";
 import { collectStatus } from "../status/collect-status.js";

@@ -1,5 +1,5 @@
 // `ngcert watch [--metrics-file PATH] [--on-event CMD] [--interval SECONDS]`: long-running; see watch/run-watch.ts.
-import type { CommandModule } from "../cli/command.js";
+import type { CommandModule } from "./command-module.js";
 import { NgcertError } from "../errors.js";
 import { splitCommand } from "../settings/split-command.js";
 import { runWatch } from "../watch/run-watch.js";

@@ -14,7 +14,7 @@ import { readLineageRecords, type LineageRecord } from "../checks/read-lineages.
 import { checkSchedulers } from "../checks/scheduler-findings.js";
 import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
-import { HOOK_PHASES, hookShimPath } from "../hooks/render-hook-shim.js";
+import { HOOK_PHASES, hookShimPath } from "../certbot/render-hook-shim.js";
 import { readNginxState, type NginxState } from "../nginx/read-nginx-state.js";
 import { acmeSnippetPath } from "../nginx/render-acme.js";
 import type { Lookup } from "../served/local-address.js";

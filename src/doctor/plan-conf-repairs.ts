@@ -5,7 +5,7 @@ import { removeRenewalParams } from "../certbot/write-renewal-conf.js";
 import type { Finding } from "../checks/finding.js";
 import { HOOK_KEYS } from "../checks/lineage-findings.js";
 import type { LineageRecord } from "../checks/read-lineages.js";
-import { unifiedPatch } from "../text/unified-patch.js";
+import { unifiedDiff } from "../text/unified-diff.js";
 import type { PlannedFix } from "./plan-repairs.js";
 
 export function planConfRepairs(records: readonly LineageRecord[], findings: Finding[]): PlannedFix[] {
@@ -24,7 +24,7 @@ export function planConfRepairs(records: readonly LineageRecord[], findings: Fin
       for (const item of related) item.fix = `not automatic (${edit.reason}): remove ${keys.join(", ")} from ${record.confPath}`;
       continue;
     }
-    const diff = unifiedPatch(record.confText, edit.text, record.confPath, record.confPath);
+    const diff = unifiedDiff(record.confText, edit.text, record.confPath, record.confPath);
     for (const item of related) item.fix = diff;
     fixes.push({ id: `remove-hooks ${record.confPath}`, what: `remove ${keys.join(", ")} (they stop or start nginx) from ${record.name}'s renewal conf`, changes: [{ path: record.confPath, before: record.confText, after: edit.text }], reload: false, prove: [], diff });
   }

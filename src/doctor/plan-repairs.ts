@@ -12,7 +12,7 @@ import { readLocationSpec } from "../nginx/find-location.js";
 import { parseNginxConfig } from "../nginx/parse-config.js";
 import { analyseFiles, type NginxState } from "../nginx/read-nginx-state.js";
 import { renderAcmeSnippet } from "../nginx/render-acme.js";
-import { unifiedPatch } from "../text/unified-patch.js";
+import { unifiedDiff } from "../text/unified-diff.js";
 
 export interface FileChange {
   path: string;
@@ -133,7 +133,7 @@ export function planRepair(repair: Repair, domains: readonly string[], context: 
       changes,
       reload: true,
       prove: subjects,
-      diff: changes.map((change) => unifiedPatch(change.before ?? "", change.after, change.before === undefined ? "/dev/null" : change.path, change.path)).join(""),
+      diff: changes.map((change) => unifiedDiff(change.before ?? "", change.after, change.before === undefined ? "/dev/null" : change.path, change.path)).join(""),
     },
   };
 }

@@ -8,7 +8,7 @@ import { describeError } from "../errors.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
 import { testNginxConfig } from "../nginx/nginx-control.js";
 import { isNginxRunning, readNginxDump } from "../nginx/read-nginx-dump.js";
-import { probeChallengePath } from "../served/probe-challenge.js";
+import { probeAcmePath } from "../served/probe-acme-path.js";
 import { localAddress } from "../served/served-target.js";
 import type { Settings } from "../settings/settings.js";
 
@@ -49,7 +49,7 @@ export async function runPreChecks(settings: Settings, exec: Exec): Promise<stri
   }
   if (running && problems.length === 0) {
     const address = localAddress(settings);
-    const [probe] = await probeChallengePath({ webroot: settings.webroot, address, port: settings.httpPort, hosts: ["ngcert-probe.invalid"] });
+    const [probe] = await probeAcmePath({ webroot: settings.webroot, domains: ["ngcert-probe.invalid"], httpPort: settings.httpPort, httpsPort: settings.httpsPort, addressFor: () => address });
     if (probe && !probe.ok) problems.push(`the challenge path does not answer through nginx on port ${settings.httpPort} (${probe.seen}); run ngcert init`);
   }
   return problems;

@@ -14,7 +14,7 @@ import { faultStep } from "../fs/fault-injection.js";
 import { FileTransaction } from "../fs/file-transaction.js";
 import { markOwned } from "../fs/owned-file.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
-import { renderHookShim } from "../hooks/render-hook-shim.js";
+import { renderHookShim } from "../certbot/render-hook-shim.js";
 import { findServerBlocks } from "../nginx/http-servers.js";
 import { collectIncludePatterns, isIncluded } from "../nginx/includes.js";
 import { NginxTestError } from "../nginx/nginx-control.js";

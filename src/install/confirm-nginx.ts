@@ -4,7 +4,7 @@
 // anyone sees, so this is observed, never assumed.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Exec } from "../exec.js";
-import { probeChallengePath } from "../served/probe-challenge.js";
+import { probeAcmePath } from "../served/probe-acme-path.js";
 import type { Settings } from "../settings/settings.js";
 import { blocks, findUnserved, type Endpoint, type ListeningSocket } from "./endpoints.js";
 import { readListeningSockets } from "./listening-sockets.js";
@@ -67,7 +67,7 @@ async function probeEveryFamily(settings: Settings, endpoints: readonly Endpoint
   const addresses = probeAddresses(settings, endpoints);
   if (addresses.length === 0) return [{ address: `port ${settings.httpPort}`, seen: "nginx's configuration does not listen on the HTTP port" }];
   for (const address of addresses) {
-    const [result] = await probeChallengePath({ webroot: settings.webroot, address, port: settings.httpPort, hosts: [PROBE_HOST], timeoutMs: 5_000 });
+    const [result] = await probeAcmePath({ webroot: settings.webroot, domains: [PROBE_HOST], httpPort: settings.httpPort, httpsPort: settings.httpsPort, addressFor: () => address, timeoutMs: 5_000 });
     if (result && !result.ok) failures.push({ address, seen: result.seen });
   }
   return failures;

@@ -14,7 +14,7 @@ import { acquireWriterLock } from "../fs/writer-lock.js";
 import { readNginxState } from "../nginx/read-nginx-state.js";
 import type { Lookup } from "../served/local-address.js";
 import type { Settings } from "../settings/settings.js";
-import { unifiedPatch } from "../text/unified-patch.js";
+import { unifiedDiff } from "../text/unified-diff.js";
 import { planMigration, type MigrationPlan } from "./plan-migration.js";
 import { proveRenewal } from "../certbot/prove-renewal.js";
 
@@ -82,7 +82,7 @@ export async function runMigrate(settings: Settings, exec: Exec, options: Migrat
   }
 
   for (const plan of moves) {
-    const diff = unifiedPatch(plan.before, plan.after, plan.confPath, plan.confPath);
+    const diff = unifiedDiff(plan.before, plan.after, plan.confPath, plan.confPath);
     if (options.dryRun) results.push({ name: plan.name, status: "would-migrate", from: plan.from, removedKeys: plan.removedKeys, diff });
   }
   if (options.dryRun) return { results, findings };
@@ -97,7 +97,7 @@ export async function runMigrate(settings: Settings, exec: Exec, options: Migrat
 }
 
 async function migrateOne(settings: Settings, exec: Exec, plan: Extract<MigrationPlan, { kind: "migrate" }>, options: MigrateOptions): Promise<LineageResult> {
-  const diff = unifiedPatch(plan.before, plan.after, plan.confPath, plan.confPath);
+  const diff = unifiedDiff(plan.before, plan.after, plan.confPath, plan.confPath);
   // The restore is byte for byte only if the text read is the file's bytes (valid UTF-8), and unchanged since.
   const bytes = readFileSync(plan.confPath);
   if (!bytes.equals(Buffer.from(plan.before, "utf8"))) return { name: plan.name, status: "failed", reason: `${plan.confPath} changed while migrate ran, or is not UTF-8; nothing was changed`, diff };

@@ -1,5 +1,10 @@
 // Renders <nginx-dir>/conf.d/ngcert-site-<name>.conf: an HTTPS reverse proxy for a certificate's domains.
-import type { Upstream } from "../sites/parse-upstream.js";
+/** Where a site proxies to, already checked (sites/parse-upstream.ts). */
+export interface Upstream {
+  /** As written into proxy_pass. */
+  url: string;
+  https: boolean;
+}
 
 export interface SiteOptions {
   name: string;

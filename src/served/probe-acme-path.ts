@@ -3,11 +3,10 @@
 // and HTTPS ports, no certificate check, at most 10 requests). Each hop connects to the address the host name
 // reaches on this machine.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import path from "node:path";
 import { challengeUrl, MAX_REDIRECTS, portOf, refusedRedirect } from "./ca-rules.js";
+import { placeChallengeToken } from "./challenge-token.js";
 
 export interface ProbeHop {
   url: string;
@@ -61,7 +60,7 @@ function fetchHop(url: URL, address: string, timeoutMs: number): Promise<Answer>
         port: portOf(url),
         path: `${url.pathname}${url.search}`,
         method: "GET",
-        headers: { Host: url.host, Accept: "*/*", "User-Agent": "ngcert doctor (like an ACME validation server)" },
+        headers: { Host: url.host, Accept: "*/*", "User-Agent": "ngcert (probing like an ACME validation server)" },
         agent: false,
         timeout: timeoutMs,
         // The CA does not check certificates when a redirect takes it to HTTPS.
@@ -78,11 +77,18 @@ function fetchHop(url: URL, address: string, timeoutMs: number): Promise<Answer>
       },
     );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", (error: NodeJS.ErrnoException) =>
-      resolve({ status: 0, body: "", error: error.code === "ECONNREFUSED" ? "connection refused" : error.code === "ECONNRESET" ? "connection closed without an answer" : error.message }),
-    );
+    req.on("error", (error: NodeJS.ErrnoException) => resolve({ status: 0, body: "", error: describeConnectionError(error) }));
     req.end();
   });
+}
+
+function describeConnectionError(error: NodeJS.ErrnoException): string {
+  if (error.code === "ECONNREFUSED") return "connection refused";
+  if (error.code === "ECONNRESET") return "connection closed without an answer";
+  // OpenSSL's reason without its file and line: "wrong version number" is plain HTTP where TLS was expected.
+  const reason = /:(?:SSL routines|ssl routines):[^:]*:([^:]+):/.exec(error.message)?.[1];
+  if (error.code === "EPROTO" || reason) return `no TLS handshake (${reason ?? error.message.split("\n")[0]})${reason === "wrong version number" ? ": plain HTTP on that port?" : ""}`;
+  return error.message;
 }
 
 async function probeOne(domain: string, token: string, options: AcmeProbeOptions): Promise<AcmeProbe> {
@@ -92,7 +98,9 @@ async function probeOne(domain: string, token: string, options: AcmeProbeOptions
     const address = options.addressFor(url.hostname);
     const answer = await fetchHop(url, address, options.timeoutMs ?? 5_000);
     hops.push({ url: url.href, address, status: answer.status, ...(answer.location ? { location: answer.location } : {}), ...(answer.error ? { error: answer.error } : {}) });
-    const where = `${url.href} (${address})`;
+    // Where the CA got to: the first request, and the redirects that led to this one.
+    const first = hops[0]!;
+    const where = hops.length === 1 ? `${url.href} (${address})` : `${first.url} (${first.address}): HTTP ${first.status}${hops.length > 2 ? `, ${hops.length - 1} redirects,` : ""} to ${url.href} (${address})`;
     if (answer.error) return { domain, ok: false, hops, seen: `${where}: ${answer.error}` };
     // The CA ignores whitespace at the end of the body.
     if (answer.status === 200) {
@@ -115,12 +123,9 @@ async function probeOne(domain: string, token: string, options: AcmeProbeOptions
 
 /** Probes every domain with one token file in `webroot`, removed again afterwards with any directory it created. */
 export async function probeAcmePath(options: AcmeProbeOptions): Promise<AcmeProbe[]> {
-  const dir = path.join(options.webroot, ".well-known", "acme-challenge");
   const token = options.token ?? randomToken();
-  const file = path.join(dir, token);
-  const created = mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const remove = placeChallengeToken(options.webroot, token);
   try {
-    writeFileSync(file, token, { mode: 0o644 });
     // A bounded number at a time: a server with thousands of names must not open thousands of sockets at once.
     const results: AcmeProbe[] = new Array(options.domains.length);
     let next = 0;
@@ -133,16 +138,6 @@ export async function probeAcmePath(options: AcmeProbeOptions): Promise<AcmeProb
     await Promise.all(Array.from({ length: Math.min(PARALLEL, options.domains.length) }, worker));
     return results;
   } finally {
-    rmSync(file, { force: true });
-    if (created !== undefined) {
-      for (let current = dir; ; current = path.dirname(current)) {
-        try {
-          rmdirSync(current);
-        } catch {
-          break;
-        }
-        if (current === created || current === path.dirname(current)) break;
-      }
-    }
+    remove();
   }
 }

@@ -1,6 +1,6 @@
 // verify's extra checks: for every domain of a lineage, does nginx present that lineage's certificate for the name?
 import type { LineageFacts } from "../certbot/lineage.js";
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "../certbot/problem.js";
 import type { ServedCheck } from "./wait-until-served.js";
 
 export function servedProblems(facts: LineageFacts, checks: readonly ServedCheck[], port: number, waiting?: { since: string; reason: string }): Problem[] {

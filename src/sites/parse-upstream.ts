@@ -1,16 +1,14 @@
 // Checks the upstream a site proxies to: an http:// or https:// URL with a host, an optional port and path, nothing else.
 import { isIP } from "node:net";
 import { NgcertError } from "../errors.js";
+import type { Upstream } from "../nginx/render-site.js";
 import { showInput } from "./show-input.js";
+
+export type { Upstream };
 
 // Underscores too: Docker Compose service and container names (`web_app`, `shop_web_1`) use them, and nginx resolves them.
 const HOST_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i;
 
-export interface Upstream {
-  /** As written into proxy_pass. */
-  url: string;
-  https: boolean;
-}
 
 export function parseUpstream(input: string): Upstream {
   const fail = (why: string): never => {

@@ -15,15 +15,14 @@ import { NgcertError, describeError } from "../errors.js";
 import { faultStep } from "../fs/fault-injection.js";
 import { classifyOwnership, markOwned } from "../fs/owned-file.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
-import { findServerBlocks } from "../nginx/http-servers.js";
 import { http2Style, readNginxVersion } from "../nginx/nginx-version.js";
-import { readNginxDump } from "../nginx/read-nginx-dump.js";
+import { readNginxState } from "../nginx/read-nginx-state.js";
+import type { VirtualServer } from "../nginx/virtual-servers.js";
 import { acmeServerPath, acmeSnippetPath } from "../nginx/render-acme.js";
 import { renderSite, sitePath } from "../nginx/render-site.js";
-import { findServersForName } from "../nginx/server-names.js";
+import { findServersForName } from "../checks/names-served.js";
 import { stagingPathFor, testStagedConfig } from "../nginx/staged-config.js";
-import { probeChallengePath } from "../served/probe-challenge.js";
-import { localAddress } from "../served/served-target.js";
+import { preflight } from "./preflight.js";
 import type { ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
 import type { Upstream } from "./parse-upstream.js";
@@ -73,16 +72,16 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
     // A lineage for exactly these names that is fit to serve is reused: no new order at the CA.
     const reusable = sameDomains && checkNewVersion(current, request.domains, request.now()).length === 0;
     const certificate: AddResult["certificate"] = reusable ? "reused" : current && !sameDomains ? "expanded" : "obtained";
-    if (!reusable && !request.skipPreflight) await preflight(settings, request.domains);
+    if (!reusable && !request.skipPreflight) await preflight(settings, exec, name, request.domains);
     // The configuration must already pass nginx -t, and no other block may serve these names: both are cheaper to
     // find out now than after an order at the CA.
     let nginx;
     try {
-      nginx = await readNginxDump(settings, exec);
+      nginx = await readNginxState(settings, exec);
     } catch (error) {
       throw new NgcertError("CONFLICT", `${describeError(error)}: fix that first (ngcert add needs a reload). Nothing was changed.`, { cause: error });
     }
-    refuseNamesServedElsewhere(settings, findServerBlocks(nginx.files), request.domains, siteFile);
+    refuseNamesServedElsewhere(settings, nginx.servers, request.domains, siteFile);
     if (!reusable) {
       request.log(`requesting a certificate for ${request.domains.join(", ")} from ${settings.server}`);
       await obtainCertificate(settings, exec, request, { name, deployHook, expand: certificate === "expanded", lockEnv: lock.env });
@@ -151,34 +150,24 @@ function reloadNote(outcome: ServiceOutcome): string {
  * port it is the owner's site, unless it includes ngcert's challenge snippet (what the preflight's advice asks for:
  * then it is the owner's port-80 front of the HTTPS site ngcert is about to write).
  */
-function refuseNamesServedElsewhere(settings: Settings, blocks: ReturnType<typeof findServerBlocks>, domains: readonly string[], siteFile: string): void {
+function refuseNamesServedElsewhere(settings: Settings, servers: readonly VirtualServer[], domains: readonly string[], siteFile: string): void {
   const ours = new Set([siteFile, acmeServerPath(settings.nginxDir)]);
   const snippet = acmeSnippetPath(settings.nginxDir);
-  const others = blocks.filter((block) => !ours.has(block.file));
-  const clashes = domains.flatMap((domain) => [
-    ...findServersForName(others, domain, [settings.httpsPort]),
-    ...findServersForName(others, domain, [settings.httpPort]).filter((block) => !block.includes.includes(snippet) && block.listens.some((listen) => listen.port === settings.httpPort && !listen.ssl)),
-  ].map((block) => `  ${domain}: ${block.file}:${block.line} (server_name ${block.serverNames.join(" ")})`));
+  const others = servers.filter((server) => !ours.has(server.file));
+  // The snippet's location, expanded into the block: an include of it.
+  const includesSnippet = (server: VirtualServer): boolean => (server.node.block ?? []).some((directive) => directive.file === snippet);
+  const clashes = domains.flatMap((domain) =>
+    [
+      ...findServersForName(others, domain, [settings.httpsPort]),
+      ...findServersForName(others, domain, [settings.httpPort]).filter((claim) => !includesSnippet(claim.server)),
+    ].map((claim) => `  ${domain}: ${claim.server.file}:${claim.server.line} (server_name ${claim.matchedName}, port ${claim.port})`),
+  );
   if (clashes.length === 0) return;
   throw new NgcertError(
     "CONFLICT",
     `these names are already served by server blocks ngcert did not write:\n${[...new Set(clashes)].join("\n")}\n` +
       "ngcert add would put a second site beside them, and nginx would serve only one. For a site you already run, " +
       "`ngcert doctor` shows what its renewal needs and `ngcert migrate` moves its certificate to the shared webroot. Nothing was changed.",
-  );
-}
-
-async function preflight(settings: Settings, domains: readonly string[]): Promise<void> {
-  const address = localAddress(settings);
-  const results = await probeChallengePath({ webroot: settings.webroot, address, port: settings.httpPort, hosts: domains });
-  const failed = results.filter((result) => !result.ok);
-  if (failed.length === 0) return;
-  const lines = failed.map((result) => `  ${result.host}: ${result.seen}`).join("\n");
-  throw new NgcertError(
-    "PROBLEMS",
-    `the challenge path does not work through nginx on port ${settings.httpPort}, so the CA could not validate:\n${lines}\n` +
-      `A port-${settings.httpPort} server block of your own probably answers for that name: add \`include ${acmeSnippetPath(settings.nginxDir)};\` inside it ` +
-      "(`ngcert init` names such blocks), reload nginx and try again. The CA was not contacted; nothing was changed.",
   );
 }
 

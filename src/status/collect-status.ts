@@ -1,6 +1,6 @@
 // Status of every lineage (or the named ones): facts from disk (or the cache), then the clock-dependent checks.
 import { daysLeft, checkLineage } from "../checks/check-lineage.js";
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "../certbot/problem.js";
 import { listLineages } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { NgcertError } from "../errors.js";

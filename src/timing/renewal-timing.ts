@@ -4,7 +4,7 @@
 // also the value ngcert keeps in the conf, so certbot's own timer agrees. certbot 4.1 and later decide the same way.
 import type { LineageFacts } from "../certbot/lineage.js";
 import { instantBefore, parseRenewalInterval } from "../certbot/renewal-interval.js";
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "../certbot/problem.js";
 import { describeLifetime, lifetimeWindow } from "./lifetime-window.js";
 import type { LineageTiming } from "./timing-state.js";
 

@@ -1,5 +1,5 @@
 // node_exporter textfile format for what the watcher knows, metric names ngcert_*, label `name`.
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "../certbot/problem.js";
 
 export interface LineageMetrics {
   notAfter: string | undefined;

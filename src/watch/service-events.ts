@@ -1,6 +1,6 @@
 // Turns what the door did for a lineage into the watcher's event and metrics: pure, so every outcome is tested in
 // microseconds.
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "../certbot/problem.js";
 import type { LineageService, ReloadOutcome } from "../deploy/bring-into-service.js";
 import { describeReload } from "../deploy/describe-service.js";
 import type { WatchEventKind } from "./watch-event.js";

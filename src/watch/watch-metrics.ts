@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { checkLineage, daysLeft } from "../checks/check-lineage.js";
-import type { Problem } from "../checks/problem.js";
+import type { Problem } from "../certbot/problem.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { judgeRenewalTiming } from "../timing/renewal-timing.js";
 import type { LineageTiming } from "../timing/timing-state.js";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { LineageFacts } from "../../src/certbot/lineage.js";
 import { checkLineage, daysLeft } from "../../src/checks/check-lineage.js";
-import type { Problem } from "../../src/checks/problem.js";
+import type { Problem } from "../../src/certbot/problem.js";
 
 const NOW = new Date("2026-06-01T12:00:00.000Z");
 const DAY = 86_400_000;

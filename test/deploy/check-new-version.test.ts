@@ -2,7 +2,7 @@
 // certbot says it renewed but the certificate lacks are named.
 import { describe, expect, it } from "vitest";
 import type { LineageFacts } from "../../src/certbot/lineage.js";
-import type { Problem } from "../../src/checks/problem.js";
+import type { Problem } from "../../src/certbot/problem.js";
 import { CLOCK_SKEW_MS, checkNewVersion, checkVersion } from "../../src/deploy/check-new-version.js";
 
 const NOW = new Date("2026-06-01T12:00:00.000Z");

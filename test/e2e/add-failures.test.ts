@@ -91,12 +91,17 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
     const run = await ngcert(["add", name, "--upstream", w().upstream.url]);
     expect(run.exitCode, describeRun(run)).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe(
-      `ngcert: the challenge path does not work through nginx on port ${w().ports.http}, so the CA could not validate:\n` +
-        `  ${name}: HTTP 403\n` +
-        `A port-${w().ports.http} server block of your own probably answers for that name: add \`include ${snippet()};\` inside it ` +
-        "(`ngcert init` names such blocks), reload nginx and try again. The CA was not contacted; nothing was changed.",
+    // What the CA would see, why (the block and the directive that answer), and the fix.
+    const lines = run.stderr.split("\n");
+    expect(lines[0]).toBe(`ngcert: the challenge path does not work through nginx on port ${w().ports.http}, so the CA could not validate:`);
+    expect(lines[1]).toMatch(new RegExp(`^  ${name.replace(/\./g, "\\.")}: http://${name.replace(/\./g, "\\.")}:${w().ports.http}/\\.well-known/acme-challenge/[A-Za-z0-9_-]{43} \\(127\\.0\\.0\\.1\\): HTTP 403$`));
+    expect(lines[2]).toContain(`    why: the challenge for the shared webroot ${w().dirs.webroot} fails:`);
+    expect(lines[2]).toContain(`${own}:1: return 403 (${own}:4)`);
+    expect(lines[3]).toBe(
+      `    fix: in the server block at ${own}:1, move the server-level return/rewrite/if into \`location / { ... }\` (at server level it runs before any location) ` +
+        `and add \`include ${snippet()};\`, then reload nginx (\`ngcert doctor --fix\` can make these changes once the lineage exists)`,
     );
+    expect(lines.slice(4)).toEqual(["Then run the same ngcert add again. The CA was not contacted; nothing was changed."]);
 
     const after = await snapshotSetUp();
     expect(withoutTimes(after)).toEqual(withoutTimes(before.tree));
@@ -106,7 +111,7 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
     // nginx saw ngcert's probe for the name, refused it, and never a validation from the CA.
     const requests = (await w().readAccessLog()).filter((entry) => entry.host === name);
     expect(requests.map((entry) => [entry.status, entry.userAgent.includes("Pebble")])).toEqual([[403, false]]);
-    expect(requests[0]!.uri).toMatch(/^\/\.well-known\/acme-challenge\/ngcert-probe-[0-9a-f]+$/);
+    expect(requests[0]!.uri).toMatch(/^\/\.well-known\/acme-challenge\/[A-Za-z0-9_-]{43}$/);
     await expectBaseServing();
 
     // The fix the message names, then the same command again.
@@ -119,17 +124,43 @@ describe.skipIf(programs.skip)(`ngcert add leaves everything as it was when a st
     await w().reloadNginx();
   });
 
+  it("a name the owner already serves on the HTTPS port stops before the CA, naming that block and the way to adopt it", async () => {
+    const name = "taken.ngcert.test";
+    const le = w().dirs.letsencryptDir;
+    const own = path.join(w().nginx.confD, "own-taken.conf");
+    await writeFile(
+      own,
+      `server {\n    listen 127.0.0.1:${w().ports.https} ssl;\n    server_name ${name};\n    ssl_certificate ${le}/live/${BASE}/fullchain.pem;\n    ssl_certificate_key ${le}/live/${BASE}/privkey.pem;\n    return 204;\n}\n`,
+    );
+    await w().reloadNginx();
+    try {
+      const before = await recordBefore();
+      const run = await ngcert(["add", name, "--upstream", w().upstream.url]);
+      expect(run.exitCode, describeRun(run)).toBe(1);
+      expect(run.stderr).toContain("these names are already served by server blocks ngcert did not write:");
+      expect(run.stderr).toContain(`  ${name}: ${own}:1 (server_name ${name}, port ${w().ports.https})`);
+      expect(run.stderr).toContain("`ngcert doctor` shows what its renewal needs and `ngcert migrate` moves its certificate to the shared webroot");
+      expect(withoutTimes(await snapshotSetUp())).toEqual(withoutTimes(before.tree));
+      expect(await readPebbleActivity(w())).toEqual(before.pebble);
+      expect(await readNginxProcesses(w().nginx.pidFile)).toEqual(before.nginx);
+    } finally {
+      await rm(own);
+      await w().reloadNginx();
+    }
+  });
+
   it("a redirect for one of several names stops them all, naming only that one and where it redirects", async () => {
     const own = await writeOwnServer("redirect.ngcert.test", "    return 301 https://$host$request_uri;\n");
     try {
       const before = await recordBefore();
       const run = await ngcert(["add", "fine.ngcert.test", "redirect.ngcert.test", "--upstream", w().upstream.url]);
       expect(run.exitCode, describeRun(run)).toBe(1);
+      // The CA follows the redirect only to the world's HTTP and HTTPS ports; this one goes to 443.
       expect(run.stderr).toMatch(
-        /:\n {2}redirect\.ngcert\.test: HTTP 301 redirecting to https:\/\/redirect\.ngcert\.test\/\.well-known\/acme-challenge\/ngcert-probe-[0-9a-f]+\nA port-/,
+        new RegExp(`:\\n {2}redirect\\.ngcert\\.test: \\S+ \\(127\\.0\\.0\\.1\\): HTTP 301 to https://redirect\\.ngcert\\.test/\\.well-known/acme-challenge/\\S+, the CA follows redirects only to ports ${w().ports.http} and ${w().ports.https}, not 443\\n`),
       );
       expect(run.stderr).not.toContain("  fine.ngcert.test:");
-      expect(run.stderr).toContain(`add \`include ${snippet()};\` inside it`);
+      expect(run.stderr).toContain("move the server-level return/rewrite/if into `location / { ... }`");
       expect(withoutTimes(await snapshotSetUp())).toEqual(withoutTimes(before.tree));
       expect(await readPebbleActivity(w())).toEqual(before.pebble);
       expect(await readNginxProcesses(w().nginx.pidFile)).toEqual(before.nginx);

@@ -96,7 +96,7 @@ describe.skipIf(programs.skip)(`ngcert add through nginx, certbot and Pebble${sk
     expect(after.orders.length - before.orders.length).toBe(1);
     expect(new Set(after.validatedNames.slice(before.validatedNames.length))).toEqual(new Set([name]));
     const log = (await w().readAccessLog()).filter((entry) => entry.host === name && entry.uri.startsWith("/.well-known/acme-challenge/"));
-    const probe = log.findIndex((entry) => /\/ngcert-probe-[0-9a-f]+$/.test(entry.uri));
+    const probe = log.findIndex((entry) => /^ngcert /.test(entry.userAgent));
     const validation = log.findIndex((entry) => /Pebble/.test(entry.userAgent));
     expect(probe, JSON.stringify(log, null, 2)).toBeGreaterThanOrEqual(0);
     expect(log[probe]).toMatchObject({ status: 200, port: String(w().ports.http) });

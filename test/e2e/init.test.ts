@@ -281,7 +281,7 @@ describe.skipIf(programs.skip)(`ngcert init on a fresh server${programs.skip ? `
       const run = await runNgcert(w(), ["init"]);
       expect(run.exitCode, describeRun(run)).toBe(0);
       expect(run.stderr).toContain(`warning: ${app}:3: the port-${w().ports.http} server for app.example does not include the ACME snippet`);
-      expect(run.stderr).toContain(`add \`include ${files.snippet};\` inside that server block`);
+      expect(run.stderr).toContain(`add \`include ${files.snippet};\` inside its server block`);
 
       // Following the advice fixes it, and the warning goes away.
       await writeFile(app, block(`    include ${files.snippet};\n`));

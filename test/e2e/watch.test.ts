@@ -25,9 +25,9 @@ const skipped = programs.skip ? ` (skipped: ${programs.reason})` : "";
 
 const SITE = "watched.ngcert.test";
 const OTHER = "appears.ngcert.test";
-/** From the end of a certbot renewal to nginx serving the new certificate. The bench's target is 1 s; the test
- *  allows for a loaded machine running other suites. */
-const SERVED_BOUND_MS = 3_000;
+/** From the end of a certbot renewal to nginx serving the new certificate. The bench measures the real figure (its
+ *  target is 250 ms); this bound holds on a 2-CPU machine loaded by other suites and programs. */
+const SERVED_BOUND_MS = 5_000;
 
 /** The --on-event program: appends its arguments and its stdin, as one JSON line, to the file named by its first argument. */
 const ON_EVENT_SCRIPT = `import { appendFileSync, readFileSync } from "node:fs";
@@ -106,9 +106,12 @@ describe.skipIf(programs.skip)(`ngcert watch with nginx, certbot and Pebble${ski
     const renewed = await liveCert(SITE);
     expect(renewed.serialNumber).not.toBe(before.serialNumber);
 
+    const pollStarted = Date.now();
     const poll = await pollUntilServed({ port: w().ports.https, servername: SITE, serial: renewed.serialNumber, timeoutMs: 15_000 });
     const reloaded = await watcher!.waitForEvent(isEvent("reloaded", SITE), { from, what: `a reloaded event for ${SITE}` });
-    expect(poll.elapsedMs, `served ${poll.elapsedMs.toFixed(0)} ms after certbot finished`).toBeLessThanOrEqual(SERVED_BOUND_MS);
+    // Both measured from the moment certbot had finished.
+    const servedAfter = pollStarted + poll.elapsedMs - finished;
+    expect(servedAfter, `served ${servedAfter.toFixed(0)} ms after certbot finished`).toBeLessThanOrEqual(SERVED_BOUND_MS);
     expect(reloaded.receivedAt - finished).toBeLessThanOrEqual(SERVED_BOUND_MS);
     expect(reloaded.event).toMatchObject({ name: SITE, version: 2, domains: [SITE] });
     // One renewal, one change: certbot's four link swaps are debounced into one event.

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyOwnership } from "../../src/fs/owned-file.js";
-import { HOOK_PHASES, HOOK_TEMPLATE_COMMAND, hookShimPath, renderHookShim } from "../../src/hooks/render-hook-shim.js";
+import { HOOK_PHASES, HOOK_TEMPLATE_COMMAND, hookShimPath, renderHookShim } from "../../src/certbot/render-hook-shim.js";
 import { BUNDLE, assertBundleBuilt, runBundle } from "../helpers/run-bundle.js";
 import { findPrograms, requirePrograms } from "../world/programs.js";
 

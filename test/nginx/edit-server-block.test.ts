@@ -6,7 +6,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addIncludeToServer, moveRedirectIntoLocation, pointLocationAtWebroot } from "../../src/nginx/edit-server-block.js";
-import { unifiedPatch } from "../../src/text/unified-patch.js";
+import { unifiedDiff } from "../../src/text/unified-diff.js";
 import { findPrograms } from "../world/programs.js";
 
 const SNIPPET = "/etc/nginx/snippets/ngcert-acme.conf";
@@ -129,7 +129,7 @@ describe.skipIf(!programs.found)("the edits against nginx -t and GNU patch", () 
     expect(test.stderr).toBe("");
     expect(test.exitCode).toBe(0);
     await writeFile(site, text);
-    const patched = await execa("patch", ["-s", "-p0", site], { input: unifiedPatch(text, after, site, site), reject: false });
+    const patched = await execa("patch", ["-s", "-p0", site], { input: unifiedDiff(text, after, site, site), reject: false });
     expect(patched.exitCode, patched.stdout + patched.stderr).toBe(0);
     const { readFile } = await import("node:fs/promises");
     expect(await readFile(site, "utf8")).toBe(after);

@@ -250,10 +250,9 @@ describe("facts cache that cannot be written", () => {
   });
 });
 
-// Bugs in facts-cache.ts, which is being reworked elsewhere: it indexes a plain object by lineage name (so
-// "constructor" finds Object.prototype's) and trusts the shape of entries read back from disk. Each test states the
-// right behaviour and is marked .fails until the fix lands; vitest then reports it, and the .fails should go.
-describe("facts cache robustness (known bugs)", () => {
+// Two bugs an earlier cache had, held fixed: entries indexed by lineage name on a plain object (so "constructor" found
+// Object.prototype's), and entries read back from disk trusted whatever their shape.
+describe("facts cache robustness", () => {
   it("reads a lineage named like an Object.prototype property (certbot --cert-name allows any name)", async () => {
     await writeLineage(le, { name: "constructor", leaf, chain: [intermediate] });
     const result = await status();

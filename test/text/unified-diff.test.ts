@@ -61,7 +61,7 @@ describe("unifiedDiff", () => {
     expect(unifiedDiff("", "server {\n}\n", "/dev/null", "/etc/nginx/conf.d/x.conf")).toBe("--- /dev/null\n+++ /etc/nginx/conf.d/x.conf\n@@ -0,0 +1,2 @@\n+server {\n+}\n");
   });
 
-  it("shows identical texts as headers only", () => {
-    expect(unifiedDiff("a\nb\n", "a\nb\n", "x", "y")).toBe("--- x\n+++ y\n");
+  it("is empty for identical texts: there is nothing to apply", () => {
+    expect(unifiedDiff("a\nb\n", "a\nb\n", "x", "y")).toBe("");
   });
 });

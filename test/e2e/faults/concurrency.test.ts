@@ -1,10 +1,12 @@
 // Many ngcert writers at once, with each one held inside the lock to widen the window: they take turns (the trace of
 // their lock steps never overlaps), each waits briefly and then fails clearly naming the holder, and a second
 // `ngcert renew` started during the first reports only its own work, read under the lock.
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkInvariants, hashFiles } from "../../world/invariants.js";
+import { pointLiveAt, readLiveLinks } from "../../world/lineage-links.js";
+import { describeCertbot, runCertbot } from "../../world/run-certbot.js";
 import { readSettledNginxProcesses } from "../../world/nginx-processes.js";
 import { requirePrograms } from "../../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../../world/run-ngcert.js";
@@ -82,15 +84,45 @@ describe.skipIf(programs.skip)(`concurrent ngcert writers${programs.skip ? ` (sk
   });
 
   it("a second renew started during the first reports only its own work", async () => {
-    // The first renews one.ngcert.test; the second starts once the first holds the lock.
+    // A certbot that renews in a known time, whatever the machine's load: `renew --force-renewal --cert-name X` waits
+    // 1.5 s, then links a spare real version (issued by Pebble beforehand, never served) as X's newest; a plain
+    // `renew` finds nothing due. The real certbot's own timing would decide whether the second waits out the lock.
+    const name = NAMES[0];
+    const le = w().dirs.letsencryptDir;
+    const spare = await runCertbot(w(), "renew", ["--force-renewal", "--cert-name", name, "--no-directory-hooks", "--deploy-hook", ""]);
+    expect(spare.exitCode, describeCertbot(w(), spare)).toBe(0);
+    const spareVersion = Number(/(\d+)\.pem$/.exec((await readLiveLinks(le, name)).cert)![1]);
+    await pointLiveAt(le, name, spareVersion - 1);
+    const fake = path.join(w().dirs.root, "timed-certbot.mjs");
+    await writeFile(
+      fake,
+      `#!${process.execPath}
+import { copyFileSync, readdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
+const args = process.argv.slice(2);
+const name = args.includes("--force-renewal") ? args[args.indexOf("--cert-name") + 1] : undefined;
+if (name) {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const archive = ${JSON.stringify(path.join(le, "archive"))} + "/" + name;
+  const next = Math.max(...readdirSync(archive).map((file) => Number(/^cert(\\d+)\\.pem$/.exec(file)?.[1] ?? 0))) + 1;
+  for (const kind of ["cert", "chain", "fullchain", "privkey"]) {
+    copyFileSync(archive + "/" + kind + ${spareVersion} + ".pem", archive + "/" + kind + next + ".pem");
+    const link = ${JSON.stringify(path.join(le, "live"))} + "/" + name + "/" + kind + ".pem";
+    rmSync(link + ".tmp", { force: true });
+    symlinkSync("../../archive/" + name + "/" + kind + next + ".pem", link + ".tmp");
+    renameSync(link + ".tmp", link);
+  }
+}
+`,
+      { mode: 0o755 },
+    );
     const trace = path.join(w().dirs.root, "renew-trace.txt");
     await rm(trace, { force: true });
-    const first: Promise<NgcertRun> = runNgcert(w(), ["renew", "--force", "--cert-name", NAMES[0]], { env: { NGCERT_FAULT_TRACE: trace, NGCERT_FAULT_DELAY: "lock acquired=500" } });
+    const first: Promise<NgcertRun> = runNgcert(w(), ["renew", "--force", "--cert-name", name, "--certbot-bin", fake], { env: { NGCERT_FAULT_TRACE: trace } });
     await waitFor(async () => ((await readFile(trace, "utf8").catch(() => "")).includes("renew\t1\tlock acquired") ? true : undefined), { what: "the first renew to hold the lock", timeoutMs: 20_000 });
-    const second = await runNgcert(w(), ["renew"]);
+    const second = await runNgcert(w(), ["renew", "--certbot-bin", fake]);
     const firstRun = await first;
     expect(firstRun.exitCode, describeRun(firstRun)).toBe(0);
-    expect(firstRun.stderr).toContain(`${NAMES[0]}: renewed; nginx serves the new certificate`);
+    expect(firstRun.stderr).toContain(`${name}: renewed; nginx serves the new certificate`);
     expect(second.exitCode, describeRun(second)).toBe(0);
     // It read the lineages once it had the lock, after the first was done: nothing renewed by it.
     for (const name of NAMES) expect(second.stderr).toContain(`${name}: not due until`);

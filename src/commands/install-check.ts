@@ -3,7 +3,7 @@
 // Results go to stdout as one line (key<TAB>value lines for `settings`; for `ports`, first "running PID" or
 // "stopped" once nginx -T has read the configuration); a failed check prints one line to stderr that names the cause
 // and the way out, and exits 1.
-import type { CommandModule } from "./command.js";
+import type { CommandModule } from "./command-module.js";
 import { NgcertError } from "../errors.js";
 import { renderEndpoint, renderHolders, renderSocket, type Endpoint } from "../install/endpoints.js";
 import { checkPorts } from "../install/check-ports.js";

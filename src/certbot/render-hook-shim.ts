@@ -3,9 +3,9 @@
 // repository's hooks/ holds the same shims rendered with HOOK_TEMPLATE_COMMAND: what init installs is that file with
 // the two placeholders replaced by node's and the bundle's paths and the settings appended (test/hooks checks both).
 
-import type { HookPhase } from "../certbot/hook-paths.js";
+import type { HookPhase } from "./hook-paths.js";
 
-export { HOOK_PHASES, hookDir, hookShimPath, type HookPhase } from "../certbot/hook-paths.js";
+export { HOOK_PHASES, hookDir, hookShimPath, type HookPhase } from "./hook-paths.js";
 
 const WHEN: Record<HookPhase, string> = {
   pre: "before it renews any certificate",
