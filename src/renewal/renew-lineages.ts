@@ -17,14 +17,13 @@ import { NgcertError, escapeControl } from "../errors.js";
 import { LETS_ENCRYPT_PRODUCTION } from "../settings/definitions.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
-import { otherFailures, recordFailure } from "../timing/failure-budget.js";
-import { lifetimeWindow } from "../timing/lifetime-window.js";
-import { judgeRenewalTiming, type RenewalTiming, type RenewReason } from "../timing/renewal-timing.js";
-import { readTimingState, retainLineages, writeTimingState, type TimingState } from "../timing/timing-state.js";
+import { judgeRenewalTiming, type RenewReason } from "../timing/renewal-timing.js";
+import { readTimingState, retainLineages, writeTimingState } from "../timing/timing-state.js";
 import { checkCertbotReadsAri } from "./certbot-reads-ari.js";
 import { keepRenewalConfs, type ConfSync } from "./keep-renewal-confs.js";
 import { planRenewals, type PlannedRenewal } from "./plan-renewals.js";
 import { refreshAri, type AriRefresh } from "./refresh-ari.js";
+import { nextWake, updateBudget } from "./update-budget.js";
 
 /** A renewal of many lineages, each an order at the CA: long, but never forever. */
 export const CERTBOT_RENEW_TIMEOUT_MS = 3 * 3600_000;
@@ -234,44 +233,4 @@ async function rehearse(settings: Settings, exec: Exec, request: RenewRequest, b
   const failedPaths = new Set(parseRenewFailures(summary.certbotOutput));
   summary.lineages = before.map((facts) => ({ name: facts.name, status: failedPaths.has(facts.paths.fullchain) ? "failed" : "not-due" }));
   return summary;
-}
-
-/** A renewed lineage starts afresh; a failed or refused one is held back (timing/failure-budget.ts). */
-function updateBudget(state: TimingState, results: readonly LineageRenewal[], before: readonly LineageFacts[], attempted: ReadonlySet<string>, busy: ReadonlySet<string>, now: Date, random: () => number): void {
-  for (const result of results) {
-    const timing = state.lineages[result.name];
-    if (result.status.startsWith("renewed")) {
-      if (timing) delete timing.failures;
-      continue;
-    }
-    if (!attempted.has(result.name) || busy.has(result.name) || (result.status !== "failed" && result.status !== "refused")) continue;
-    const facts = before.find((candidate) => candidate.name === result.name);
-    if (facts?.fingerprint === undefined || facts.notBefore === undefined || facts.notAfter === undefined) continue;
-    const entry = (state.lineages[result.name] ??= {});
-    entry.failures = recordFailure(entry.failures, {
-      now,
-      fingerprint: facts.fingerprint,
-      error: (result.reason ?? result.status).split("\n").join("; "),
-      domains: facts.domains,
-      lifetimeMs: lifetimeWindow(new Date(facts.notBefore), new Date(facts.notAfter)).lifetimeMs,
-      random,
-      others: otherFailures(state, result.name),
-    });
-  }
-}
-
-/** The first instant after `now` when a lineage becomes due, may be tried again, or its CA may be asked again. */
-function nextWake(all: readonly LineageFacts[], state: TimingState, now: Date): Date | undefined {
-  let next: number | undefined;
-  const consider = (time: number | undefined): void => {
-    if (time !== undefined && !Number.isNaN(time) && time > now.getTime() && (next === undefined || time < next)) next = time;
-  };
-  for (const facts of all) {
-    const timing: RenewalTiming = judgeRenewalTiming(facts, state.lineages[facts.name], now);
-    consider(timing.renewAfter?.getTime());
-    consider(timing.nextAttempt?.getTime());
-    const ari = state.lineages[facts.name]?.ari;
-    if (ari) consider(Date.parse(ari.nextCheck));
-  }
-  return next === undefined ? undefined : new Date(next);
 }
