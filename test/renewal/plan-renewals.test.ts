@@ -8,10 +8,10 @@ import type { RenewalTiming } from "../../src/timing/renewal-timing.js";
 const NOW = new Date("2026-06-01T12:00:00Z");
 const CONF = "cert = /c\nprivkey = /k\nchain = /ch\nfullchain = /f\n[renewalparams]\nauthenticator = webroot\n";
 
-function lineage(name: string, timing: Partial<RenewalTiming>, conf: string | undefined = CONF): PlannedRenewal {
-  const facts = { name, confPath: conf === undefined ? undefined : `/r/${name}.conf` } as LineageFacts;
+function lineage(name: string, timing: Partial<RenewalTiming>, conf: string | null = CONF): PlannedRenewal {
+  const facts = { name, confPath: conf === null ? undefined : `/r/${name}.conf` } as LineageFacts;
   const full: RenewalTiming = { renewAfter: new Date("2026-05-01T00:00:00Z"), renewReason: "lifetime", due: true, why: "a third of its 90-day lifetime left", explanationURL: undefined, nextAttempt: undefined, lastError: undefined, failures: 0, failingSince: undefined, dryRunFirst: false, problems: [], ...timing };
-  return { facts, timing: full, conf: conf === undefined ? undefined : parseRenewalConf(conf) };
+  return { facts, timing: full, conf: conf === null ? undefined : parseRenewalConf(conf) };
 }
 
 describe("planRenewals", () => {
@@ -24,7 +24,7 @@ describe("planRenewals", () => {
         lineage("failing.example", { nextAttempt: new Date("2026-06-01T13:00:00Z"), failures: 2, lastError: "timeout" }),
         lineage("retry.example", { nextAttempt: new Date("2026-06-01T11:00:00Z"), failures: 2, dryRunFirst: true }),
         lineage("off.example", {}, `${CONF}autorenew = False\n`),
-        lineage("orphan.example", { renewAfter: undefined, due: false, why: "certbot cannot renew it" }, undefined),
+        lineage("orphan.example", { renewAfter: undefined, due: false, why: "certbot cannot renew it" }, null),
       ],
       NOW,
     );
