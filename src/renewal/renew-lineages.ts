@@ -89,7 +89,8 @@ export async function renewLineages(settings: Settings, exec: Exec, request: Ren
   const names = request.certName ? [request.certName] : [];
   const random = request.random ?? Math.random;
   const hooksInstalled = existsSync(hookShimPath(settings.letsencryptDir, "deploy"));
-  const read = (): Promise<LineageFacts[]> => collectFacts({ letsencryptDir: settings.letsencryptDir, names, workerScript: request.workerScript, alwaysInThreads: request.workerScript !== undefined });
+  // Through status's cache (keyed by every file's stamp): the watcher runs this at every instant a lineage becomes due.
+  const read = (): Promise<LineageFacts[]> => collectFacts({ letsencryptDir: settings.letsencryptDir, names, cacheDir: settings.cacheDir, workerScript: request.workerScript, alwaysInThreads: request.workerScript !== undefined });
   const before = await read();
   const summary: RenewSummary = { lineages: [], reload: undefined, repaired: [], hooksInstalled, confs: { changed: [], failed: [] }, ari: undefined, ariByCertbot: false, certbotExitCode: 0, certbotOutput: "", nextWake: undefined };
   if (request.mode === "dry-run") return rehearse(settings, exec, request, before, summary);
