@@ -23,6 +23,11 @@ export interface ExecOptions {
    * leave a child holding its output open, and the run would never end. Not for certbot, which must get a Ctrl-C.
    */
   ownProcessGroup?: boolean;
+  /**
+   * Interrupts the program when aborted, as Ctrl-C at a terminal would: SIGINT to its process group (with
+   * ownProcessGroup, so whatever it started is interrupted too), SIGKILL after a grace period; the run then throws.
+   */
+  signal?: AbortSignal;
 }
 
 export type Exec = (program: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
@@ -55,16 +60,26 @@ export const execProgram: Exec = async (program, args, options = {}) => {
     stripFinalNewline: true,
   });
   let groupTimedOut = false;
+  let interrupted = false;
   const timers: NodeJS.Timeout[] = [];
-  if (options.ownProcessGroup && child.pid !== undefined) {
-    const group = child.pid;
-    const killGroup = (signal: NodeJS.Signals): void => {
-      try {
-        process.kill(-group, signal);
-      } catch {
-        // Already gone.
-      }
-    };
+  const pid = child.pid;
+  const killGroup = (signal: NodeJS.Signals): void => {
+    if (pid === undefined) return;
+    try {
+      // The group when it has one of its own, else the program alone.
+      process.kill(options.ownProcessGroup ? -pid : pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const interrupt = (): void => {
+    interrupted = true;
+    killGroup("SIGINT");
+    timers.push(setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS));
+  };
+  if (options.signal?.aborted) interrupt();
+  else options.signal?.addEventListener("abort", interrupt, { once: true });
+  if (options.ownProcessGroup && pid !== undefined) {
     timers.push(
       setTimeout(() => {
         groupTimedOut = true;
@@ -75,6 +90,7 @@ export const execProgram: Exec = async (program, args, options = {}) => {
   }
   const result = await child;
   for (const timer of timers) clearTimeout(timer);
+  options.signal?.removeEventListener("abort", interrupt);
   const run: ProgramRun = {
     command: describeCommand(program, args),
     exitCode: result.exitCode,
@@ -84,6 +100,9 @@ export const execProgram: Exec = async (program, args, options = {}) => {
     timedOut: groupTimedOut || result.timedOut === true,
   };
   const output = escapeControl(run.stderr || run.stdout) || undefined;
+  if (interrupted) {
+    throw new NgcertError("EXEC_FAILED", `\`${run.command}\` was interrupted`, { details: output, program: run });
+  }
   if (run.timedOut) {
     throw new NgcertError("EXEC_FAILED", `\`${run.command}\` did not finish within ${formatDuration(timeoutMs)} and was killed`, { details: output, program: run });
   }
