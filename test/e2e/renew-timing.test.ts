@@ -13,7 +13,7 @@ import { requirePrograms } from "../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../world/run-ngcert.js";
 import { fetchServedCertificate, readCertificateFile } from "../world/served-certificate.js";
 import { ariCertIdOf } from "../world/ari-cert-id.js";
-import { findFreePorts } from "../world/ports.js";
+import { findFreePorts } from "../../src/world/free-ports.js";
 import { describeWatcher, startWatcher, stopAllWatchers } from "../world/run-watcher.js";
 import { startWorld, type World } from "../world/world.js";
 
