@@ -54,7 +54,8 @@ export function readRenewalInfo(status: number, body: unknown, retryAfter: strin
   // RFC 9773 §4.2: a window that ends at or before its start is as if no answer came.
   if (Number.isNaN(start) || Number.isNaN(end) || end <= start) return { ok: false, error: "the CA's answer holds no valid suggestedWindow", recheckMs: clampRecheck(asked, ARI_ERROR_RECHECK_MS), answered: true };
   const explanation = (body as { explanationURL?: unknown }).explanationURL;
-  return { ok: true, start: new Date(start), end: new Date(end), explanationURL: isHttpUrl(explanation) ? explanation : undefined, recheckMs: clampRecheck(asked, ARI_DEFAULT_RECHECK_MS) };
+  // As the URL serialiser writes it: no control characters reach a terminal or a log line.
+  return { ok: true, start: new Date(start), end: new Date(end), explanationURL: isHttpUrl(explanation) ? new URL(explanation).href : undefined, recheckMs: clampRecheck(asked, ARI_DEFAULT_RECHECK_MS) };
 }
 
 /** The renewalInfo resource a directory names, undefined when it names none; throws FetchError when it cannot be read. */

@@ -24,6 +24,8 @@ export interface CertificateStatus {
   /** When ngcert (and certbot's own timer) renews it, and why: see timing/renewal-timing.ts. */
   renewAfter: string | null;
   renewReason: RenewReason | null;
+  /** The page the CA's renewal information points to for this certificate (an incident, a revocation), if any. */
+  explanationURL: string | null;
   /** After failed renewals: the next attempt the failure budget allows, and what went wrong last. */
   nextAttempt: string | null;
   lastError: string | null;
@@ -115,6 +117,7 @@ export function toStatus(facts: LineageFacts, now: Date, warnDays: number | unde
     authenticator: facts.authenticator ?? null,
     renewAfter: renewal.renewAfter?.toISOString() ?? null,
     renewReason: renewal.renewReason ?? null,
+    explanationURL: renewal.explanationURL ?? null,
     nextAttempt: renewal.nextAttempt?.toISOString() ?? null,
     lastError: renewal.lastError ?? null,
     problems: [...checkLineage(facts, { now, warnDays }), ...renewal.problems],

@@ -53,6 +53,8 @@ export function renderStatusTable(certificates: readonly CertificateStatus[], co
   });
   const details = certificates.flatMap((cert) => cert.problems.map((problem) => `  ${cert.name}: ${problem.code}: ${problem.message}`));
   if (details.length > 0) out.push("", "Problems:", ...details);
+  const explained = certificates.filter((cert) => cert.explanationURL !== null);
+  if (explained.length > 0) out.push("", "The CA explains its renewal window:", ...explained.map((cert) => `  ${cert.name}: ${cert.explanationURL}`));
   const failing = certificates.filter((cert) => cert.lastError !== null);
   if (failing.length > 0) out.push("", "Failed renewals:", ...failing.map((cert) => `  ${cert.name}: next attempt ${cert.nextAttempt ?? "-"}; last error: ${cert.lastError}`));
   return `${out.join("\n")}\n`;

@@ -17,6 +17,8 @@ describe("readRenewalInfo", () => {
       recheckMs: 120 * MIN,
     });
     expect(readRenewalInfo(200, body("2026-07-01T00:00:00Z", "2026-07-02T00:00:00Z", { explanationURL: "javascript:alert(1)" }), undefined, NOW)).toMatchObject({ explanationURL: undefined, recheckMs: 360 * MIN });
+    // Shown on terminals and in logs: control characters arrive percent-encoded, as the URL serialiser writes them.
+    expect(readRenewalInfo(200, body("2026-07-01T00:00:00Z", "2026-07-02T00:00:00Z", { explanationURL: "https://ca.example/x\u001b[31m y" }), undefined, NOW)).toMatchObject({ explanationURL: "https://ca.example/x%1B[31m%20y" });
   });
 
   it("treats a window that ends at or before its start, or none, as no answer", () => {

@@ -59,13 +59,14 @@ describe("ngcert status --json", () => {
           // A third of its 90-day lifetime before expiry: the conf has no renew_before_expiry of the owner's.
           renewAfter: "2026-07-01T12:00:00.000Z",
           renewReason: "lifetime",
+          explanationURL: null,
           nextAttempt: null,
           lastError: null,
           problems: [],
         },
       ],
     });
-    expect(Object.keys(document.certificates[0])).toEqual(["name", "domains", "notBefore", "notAfter", "daysLeft", "serial", "issuer", "keyType", "authenticator", "renewAfter", "renewReason", "nextAttempt", "lastError", "problems"]);
+    expect(Object.keys(document.certificates[0])).toEqual(["name", "domains", "notBefore", "notAfter", "daysLeft", "serial", "issuer", "keyType", "authenticator", "renewAfter", "renewReason", "explanationURL", "nextAttempt", "lastError", "problems"]);
     expect(result.stdout.endsWith("}\n")).toBe(true);
   });
 
@@ -88,6 +89,7 @@ describe("ngcert status --json", () => {
             "authenticator": "webroot",
             "renewAfter": null,
             "renewReason": null,
+            "explanationURL": null,
             "nextAttempt": null,
             "lastError": null,
             "problems": [

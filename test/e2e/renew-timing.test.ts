@@ -30,6 +30,7 @@ interface StatusEntry {
   name: string;
   renewAfter: string | null;
   renewReason: string | null;
+  explanationURL: string | null;
   nextAttempt: string | null;
   lastError: string | null;
   problems: { code: string; message: string }[];
@@ -111,7 +112,7 @@ describe.skipIf(programs.skip)(`ngcert renew on the CA's renewal windows, lifeti
   it("a window in the future: an instant inside it, chosen once, kept across runs; the CA is not asked again before Retry-After", async () => {
     const start = new Date(Date.now() + 10 * 24 * HOUR);
     const end = new Date(start.getTime() + 24 * HOUR);
-    w().ari!.answer(await ariCertIdOf(le(), FUTURE), { window: { start, end }, retryAfter: "3600" });
+    w().ari!.answer(await ariCertIdOf(le(), FUTURE), { window: { start, end }, retryAfter: "3600", explanationURL: "https://ca.example/maintenance-7" });
     w().ari!.answer(await ariCertIdOf(le(), PAST), { status: 404 });
 
     const first = await ngcert(["renew"]);
@@ -119,6 +120,8 @@ describe.skipIf(programs.skip)(`ngcert renew on the CA's renewal windows, lifeti
     expect(first.stderr).toContain(`${FUTURE}: the CA suggests renewing between ${start.toISOString()} and ${end.toISOString()}`);
     const chosen = (await status()).get(FUTURE)!;
     expect(chosen.renewReason).toBe("ari");
+    expect(chosen.explanationURL).toBe("https://ca.example/maintenance-7");
+    expect((await ngcert(["status", FUTURE])).stdout).toContain(`The CA explains its renewal window:\n  ${FUTURE}: https://ca.example/maintenance-7\n`);
     expect(Date.parse(chosen.renewAfter!)).toBeGreaterThanOrEqual(start.getTime());
     expect(Date.parse(chosen.renewAfter!)).toBeLessThan(end.getTime());
     expect(line(first, FUTURE)).toBe(`${FUTURE}: not due until ${chosen.renewAfter} (the CA's renewal window (${start.toISOString()} to ${end.toISOString()}; instant chosen inside it))`);

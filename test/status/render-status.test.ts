@@ -16,6 +16,7 @@ function cert(name: string, overrides: Partial<CertificateStatus> = {}): Certifi
     authenticator: "webroot",
     renewAfter: "2026-07-01T12:00:00.000Z",
     renewReason: "lifetime",
+    explanationURL: null,
     nextAttempt: null,
     lastError: null,
     problems: [],
@@ -44,7 +45,7 @@ const CERTS: CertificateStatus[] = [
       { code: "RENEWAL_CONF_INVALID", message: "no renewal conf" },
     ],
   }),
-  cert("old.example", { authenticator: "standalone", renewAfter: "2026-06-20T03:04:05.000Z", renewReason: "ari", problems: [{ code: "STANDALONE", message: "port 80" }] }),
+  cert("old.example", { authenticator: "standalone", renewAfter: "2026-06-20T03:04:05.000Z", renewReason: "ari", explanationURL: "https://ca.example/incident-42", problems: [{ code: "STANDALONE", message: "port 80" }] }),
 ];
 
 describe("renderStatusTable", () => {
@@ -62,6 +63,9 @@ describe("renderStatusTable", () => {
         broken.example: UNREADABLE: chain.pem: missing
         broken.example: RENEWAL_CONF_INVALID: no renewal conf
         old.example: STANDALONE: port 80
+
+      The CA explains its renewal window:
+        old.example: https://ca.example/incident-42
 
       Failed renewals:
         expiring-soon.example: next attempt 2026-06-01T14:00:00.000Z; last error: expiring-soon.example: unauthorized: 404
