@@ -121,7 +121,7 @@ describe.skipIf(programs.skip)(`ngcert renew on the CA's renewal windows, lifeti
     const chosen = (await status()).get(FUTURE)!;
     expect(chosen.renewReason).toBe("ari");
     expect(chosen.explanationURL).toBe("https://ca.example/maintenance-7");
-    expect((await ngcert(["status", FUTURE])).stdout).toContain(`The CA explains its renewal window:\n  ${FUTURE}: https://ca.example/maintenance-7\n`);
+    expect((await ngcert(["status", FUTURE])).stdout).toContain(`The CA explains its renewal window:\n  ${FUTURE}: https://ca.example/maintenance-7`);
     expect(Date.parse(chosen.renewAfter!)).toBeGreaterThanOrEqual(start.getTime());
     expect(Date.parse(chosen.renewAfter!)).toBeLessThan(end.getTime());
     expect(line(first, FUTURE)).toBe(`${FUTURE}: not due until ${chosen.renewAfter} (the CA's renewal window (${start.toISOString()} to ${end.toISOString()}; instant chosen inside it))`);
