@@ -1,5 +1,6 @@
 // A certbot lineage as read from disk: everything about it that does not depend on the clock, so it can be cached.
 import type { Problem } from "./problem.js";
+import type { RenewBeforeExpiry } from "./renew-before-expiry.js";
 
 export interface LineagePaths {
   cert: string;
@@ -23,6 +24,8 @@ export interface LineageFacts {
   /** SHA-256 of cert.pem's DER, lower-case hex: what verify compares with the served certificate. */
   fingerprint: string | undefined;
   authenticator: string | undefined;
+  /** The renewal conf's top-level renew_before_expiry, and whether ngcert wrote it; absent when the conf has none. */
+  renewBeforeExpiry?: RenewBeforeExpiry | undefined;
   /** Problems found in the files themselves (not the clock's). */
   fileProblems: Problem[];
 }

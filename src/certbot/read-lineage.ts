@@ -14,6 +14,7 @@ import { certbotNames } from "./certbot-names.js";
 import { certbotRefusal } from "./certbot-refusal.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
 import { inspectLink, resolveConfPath, type LiveLink } from "./live-links.js";
+import { readRenewBeforeExpiry } from "./renew-before-expiry.js";
 import { LINEAGE_FILES, readRenewalConf, type RenewalConf } from "./renewal-conf.js";
 
 export function renewalConfPath(letsencryptDir: string, name: string): string {
@@ -35,8 +36,8 @@ class Unreadable extends Error {}
 /** Chains are shared by thousands of lineages: parse each distinct chain text once per process. */
 const chainCache = new Map<string, { infos: CertificateInfo[]; otherBlocks: string[] }>();
 
-/** A renewal conf as certbot would load it, or certbot's reason why it cannot. */
-export function loadRenewalConf(confPath: string): { conf: RenewalConf } | { refusal: string } {
+/** A renewal conf as certbot would load it (and its text), or certbot's reason why it cannot. */
+export function loadRenewalConf(confPath: string): { conf: RenewalConf; text: string } | { refusal: string } {
   let text: string;
   try {
     // node's fast path for UTF-8 text; a conf that is not valid UTF-8 is read again as bytes, for Python's verdict.
@@ -48,7 +49,7 @@ export function loadRenewalConf(confPath: string): { conf: RenewalConf } | { ref
     }
     return { refusal: `it cannot be read (${isNodeError(error) ? error.code : String(error)})` };
   }
-  return { conf: readRenewalConf(text.includes("\ufffd") ? readFileSync(confPath) : text) };
+  return { conf: readRenewalConf(text.includes("\ufffd") ? readFileSync(confPath) : text), text };
 }
 
 /**
@@ -60,6 +61,8 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
   const confPath = hasConf ? renewalConfPath(letsencryptDir, name) : undefined;
   const loaded = confPath === undefined ? undefined : loadRenewalConf(confPath);
   const conf = loaded && "conf" in loaded ? loaded.conf : undefined;
+  // The top-level line certbot's should_autorenew reads, and whether it is ngcert's (certbot/renew-before-expiry.ts).
+  const renewBeforeExpiry = loaded && "text" in loaded ? readRenewBeforeExpiry(loaded.text) : undefined;
   // Where the conf points, file by file (a conf certbot refuses still says where its lineage is), else certbot's layout.
   const files = conf?.filePaths ?? {};
   const defaults = defaultLineagePaths(letsencryptDir, name);
@@ -78,6 +81,7 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     keyType: undefined,
     fingerprint: undefined,
     authenticator: conf?.authenticator,
+    renewBeforeExpiry,
     fileProblems: problems,
   };
   if (conf?.authenticator === "standalone") {

@@ -2,6 +2,8 @@
 // above it along; new scalars follow the section's last scalar; a new subsection follows its last entry; `key = value`,
 // one-element lists with a trailing comma), while every line it does not change stays byte for byte as it was.
 
+import { ownedValueOf } from "./renew-before-expiry.js";
+
 export type ConfEdit = { ok: true; text: string } | { ok: false; reason: string };
 
 interface Line {
@@ -119,4 +121,31 @@ export function switchToWebroot(text: string, change: WebrootSwitch): ConfEdit {
   const missing = change.domains.filter((domain) => !present.has(domain));
   lines.splice(endOf(lines, mapSection, false), 0, ...missing.map((domain): Line => ({ text: `${domain} = ${webroot}`, section: mapSection, kind: "key", key: domain })));
   return { ok: true, text: join(lines) };
+}
+
+/**
+ * The top-level `renew_before_expiry = <value>` with ngcert's owned comment directly above it: replaced in place when
+ * ngcert's own line is there, else added after the last top-level key with the comment above it, where configobj
+ * puts a new key and its comments. A value the owner wrote is never touched (see certbot/renew-before-expiry.ts).
+ */
+export function setRenewBeforeExpiry(text: string, value: string, comment: string): ConfEdit {
+  const parsed = readLines(text);
+  if (typeof parsed === "string") return { ok: false, reason: parsed };
+  const lines = [...parsed];
+  if (plain(value) === undefined) return { ok: false, reason: `${JSON.stringify(value)} would need quoting in a renewal conf` };
+  const at = lines.findIndex((line) => line.kind === "key" && line.section === "" && line.key === "renew_before_expiry");
+  const commentLine: Line = { text: comment, section: "", kind: "comment" };
+  if (at >= 0) {
+    const above = lines[at - 1];
+    if (above?.kind !== "comment" || ownedValueOf(above.text) === undefined) return { ok: false, reason: "renew_before_expiry there is the owner's" };
+    lines[at - 1] = commentLine;
+    lines[at] = setValue(lines[at]!, value);
+    return { ok: true, text: join(lines) };
+  }
+  // An owned comment whose value line someone removed is ngcert's own leftover: it goes.
+  const kept = lines.filter((line) => !(line.kind === "comment" && line.section === "" && ownedValueOf(line.text) !== undefined));
+  const end = endOf(kept, "", false);
+  if (end < 0) return { ok: false, reason: "no top-level keys (cert, privkey, ...)" };
+  kept.splice(end, 0, commentLine, { text: `renew_before_expiry = ${value}`, section: "", kind: "key", key: "renew_before_expiry" });
+  return { ok: true, text: join(kept) };
 }

@@ -29,6 +29,10 @@ export type FindingCode =
   | "HOOK_STOPS_NGINX"
   | "HOOK_MISSING"
   | "HOOK_WRITABLE"
+  // When it renews (an owner's renew_before_expiry).
+  | "RENEW_BEFORE_EXPIRY_LATE"
+  | "RENEW_BEFORE_EXPIRY_OFTEN"
+  | "RENEW_BEFORE_EXPIRY_INVALID"
   // What nginx serves.
   | "SSL_CERT_ARCHIVE"
   | "SSL_CERT_NAMES"

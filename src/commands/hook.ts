@@ -5,8 +5,9 @@ import { findCertbotPid } from "../deploy/renew-run.js";
 import { runDeployHook } from "../hooks/run-deploy-hook.js";
 import { runPostHook } from "../hooks/run-post.js";
 import { runPreHook } from "../hooks/run-pre.js";
-import { DRY_RUN_ENV } from "../renew/run-renew.js";
+import { DRY_RUN_ENV } from "../certbot/prove-renewal.js";
 import { describeLineage, describeReload, isFailure } from "../deploy/describe-service.js";
+import { describeConfSync } from "../renewal/describe-renewal.js";
 
 export const hookCommand: CommandModule = {
   command: "hook <phase>",
@@ -31,6 +32,7 @@ export const hookCommand: CommandModule = {
         env: context.env,
       });
       report(result.outcome, say, tell, result.name);
+      for (const line of describeConfSync(result.confs)) (line.startsWith("warning:") ? say : tell)(line);
       return isFailure(result.outcome) ? 1 : 0;
     }
     // During `ngcert renew --dry-run` certbot still runs post hooks, but nothing in live/ changed: leave nginx alone.

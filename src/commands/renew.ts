@@ -1,20 +1,14 @@
-// `ngcert renew [--force] [--cert-name NAME] [--dry-run]`: certbot renew with ngcert's hooks, and what it did.
+// `ngcert renew [--force] [--cert-name NAME] [--dry-run]`: renews what is due (or everything with --force) through
+// certbot with ngcert's hooks, then says for each certificate what happened and why.
 import type { CommandModule } from "./command-module.js";
 import { describeReload } from "../deploy/describe-service.js";
-import { runRenew, type RenewedStatus } from "../renew/run-renew.js";
-
-const LABEL: Record<RenewedStatus, string> = {
-  "renewed-served": "renewed; nginx serves the new certificate",
-  "renewed-unused": "renewed; no nginx site uses it",
-  "renewed-not-served": "renewed but NOT served",
-  refused: "REFUSED",
-  failed: "FAILED at the CA",
-  "not-due": "not due",
-};
+import { escapeControl } from "../errors.js";
+import { runRenew } from "../renew/run-renew.js";
+import { describeAriNote, describeConfSync, describeLineageRenewal } from "../renewal/describe-renewal.js";
 
 export const renewCommand: CommandModule = {
   command: "renew",
-  describe: "run certbot renew with ngcert's hooks, then say what was renewed and whether nginx serves it",
+  describe: "renew what is due (the CA's renewal window, a third of the lifetime left, or your renew_before_expiry) through certbot with ngcert's hooks, and say why",
   builder: (yargs) =>
     yargs
       .option("force", { type: "boolean", describe: "renew even certificates that are not due" })
@@ -30,7 +24,7 @@ export const renewCommand: CommandModule = {
       showProgress: context.isTTY,
       now: context.now,
     });
-    const say = (line: string): void => context.stderr.write(`${line}\n`);
+    const say = (line: string): void => context.stderr.write(`${escapeControl(line)}\n`);
     for (const line of summary.repaired) say(line);
     if (!summary.hooksInstalled) say("warning: ngcert's certbot hooks are not installed (run `ngcert init`): renewed certificates were checked and reloaded only after certbot finished");
     const failed = summary.lineages.filter((lineage) => lineage.status === "failed");
@@ -42,17 +36,14 @@ export const renewCommand: CommandModule = {
       );
       return summary.certbotExitCode === 0 ? 0 : 1;
     }
-    const notDue = summary.lineages.filter((lineage) => lineage.status === "not-due").map((lineage) => lineage.name);
-    for (const lineage of summary.lineages) {
-      if (lineage.status === "not-due") continue;
-      say(`${lineage.name}: ${LABEL[lineage.status]}${lineage.reason ? ` (${lineage.reason})` : ""}`);
-    }
-    if (notDue.length > 0) say(`not due: ${notDue.join(", ")}`);
+    for (const line of describeConfSync(summary.confs)) say(line);
+    for (const note of summary.ari?.notes ?? []) say(describeAriNote(note));
+    for (const lineage of summary.lineages) say(describeLineageRenewal(lineage));
     const reload = summary.reload ? describeReload(summary.reload) : undefined;
     if (reload !== undefined && summary.reload?.status !== "reloaded") say(reload);
-    if (failed.length > 0) say(summary.certbotOutput.trim());
+    if (failed.length > 0 && summary.certbotOutput !== "") say(summary.certbotOutput.trim());
     if (summary.lineages.length === 0) say("no certificates to renew");
-    const bad = summary.lineages.some((lineage) => lineage.status === "failed" || lineage.status === "refused" || lineage.status === "renewed-not-served");
+    const bad = summary.lineages.some((lineage) => ["failed", "refused", "renewed-not-served", "backoff"].includes(lineage.status));
     return bad ? 1 : 0;
   },
 };

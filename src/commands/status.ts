@@ -33,16 +33,17 @@ export const statusCommand: CommandModule = {
   builder: addCertificateListOptions,
   run: async (args, settings, context) => {
     const { names, warnDays } = readCertificateListOptions(args);
+    const now = context.now();
     const certificates = await collectStatus({
       letsencryptDir: settings.letsencryptDir,
       names,
-      now: context.now(),
+      now,
       warnDays,
       cacheDir: settings.cacheDir,
       workerScript: context.workerScript,
       warn: (message) => context.stderr.write(`warning: ${message}\n`),
     });
-    context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context)));
+    context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context), now));
     return certificates.some((cert) => cert.problems.length > 0) ? 1 : 0;
   },
 };

@@ -9,6 +9,7 @@ import { readNginxDump } from "../nginx/read-nginx-dump.js";
 import { servedTarget } from "../served/served-target.js";
 import { verifyLineages } from "../served/verify-lineages.js";
 import { collectFacts } from "../status/collect-status.js";
+import { readTimingState } from "../timing/timing-state.js";
 import { renderStatusJson, renderStatusTable } from "../status/render-status.js";
 import { addCertificateListOptions, readCertificateListOptions } from "./status.js";
 
@@ -20,6 +21,7 @@ export const verifyCommand: CommandModule = {
     const { names, warnDays } = readCertificateListOptions(args);
     const warn = (message: string): void => context.stderr.write(`warning: ${message}\n`);
     const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names, cacheDir: settings.cacheDir, workerScript: context.workerScript, warn });
+    const now = context.now();
     const target = servedTarget(settings);
     // Where the blocks using each lineage take TLS connections; without nginx's configuration, where ngcert's sites do.
     const nginx = await readNginxDump(settings, context.exec).catch(() => undefined);
@@ -30,8 +32,8 @@ export const verifyCommand: CommandModule = {
           return places.flatMap((place) => facts.domains.filter((domain) => !domain.startsWith("*.")).map((name) => ({ name, host: place.host, port: place.port })));
         }
       : undefined;
-    const certificates = await verifyLineages(all, { target, probesOf, now: context.now(), warnDays, waiting: readServiceState(settings.letsencryptDir).waiting });
-    context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context)));
+    const certificates = await verifyLineages(all, { target, probesOf, now, warnDays, waiting: readServiceState(settings.letsencryptDir).waiting, timing: readTimingState(settings.letsencryptDir).lineages });
+    context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context), now));
     return certificates.some((cert) => cert.problems.length > 0) ? 1 : 0;
   },
 };

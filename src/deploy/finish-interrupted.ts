@@ -5,6 +5,7 @@ import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { HOOK_PHASES, hookDir } from "../certbot/hook-paths.js";
 import { LEFTOVER } from "../nginx/staged-config.js";
+import { stateDirPath } from "../fs/state-dir.js";
 import type { Settings } from "../settings/settings.js";
 import { finishInterruptedRollbacks } from "./rollback-journal.js";
 
@@ -18,6 +19,9 @@ export function finishInterrupted(settings: Settings): string[] {
     path.join(settings.nginxDir, "conf.d"),
     path.join(settings.nginxDir, "snippets"),
     ...HOOK_PHASES.map((phase) => hookDir(settings.letsencryptDir, phase)),
+    // Renewal confs (renew_before_expiry kept in step) and ngcert's state (the renewal timing).
+    path.join(settings.letsencryptDir, "renewal"),
+    stateDirPath(settings.letsencryptDir),
   ]);
   for (const dir of dirs) {
     let names: string[];

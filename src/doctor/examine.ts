@@ -8,6 +8,7 @@ import { challengeSettingsOf, checkChallengePaths, type ChallengeResult, type Ch
 import { finding, type Finding } from "../checks/finding.js";
 import { checkLineageConf, effectiveWebroots, HOOK_KEYS } from "../checks/lineage-findings.js";
 import { checkHookScripts } from "../checks/hook-script-findings.js";
+import { checkRenewBeforeExpiry } from "../checks/renew-before-expiry-findings.js";
 import { checkHookPermissions, checkKeyPermissions } from "../checks/permission-findings.js";
 import { readLineageRecords, type LineageRecord } from "../checks/read-lineages.js";
 import { checkSchedulers } from "../checks/scheduler-findings.js";
@@ -59,6 +60,7 @@ export async function examine(input: ExamineInput): Promise<Examination> {
   }
 
   for (const record of records) findings.push(...checkLineageConf(record, { commandExists: (program) => commandExists(program, input.pathVariable) }));
+  for (const record of records) findings.push(...checkRenewBeforeExpiry(record.facts));
   findings.push(...checkHookScripts(readHookScripts(settings.letsencryptDir)));
   const missingShims = HOOK_PHASES.filter((phase) => !existsSync(hookShimPath(settings.letsencryptDir, phase)));
   if (missingShims.length > 0) {

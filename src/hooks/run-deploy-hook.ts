@@ -11,6 +11,8 @@ import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
 import type { Settings } from "../settings/settings.js";
+import { keepRenewalConfs, type ConfSync } from "../renewal/keep-renewal-confs.js";
+import { collectFacts } from "../status/collect-status.js";
 
 export interface DeployInput {
   renewedLineage: string | undefined;
@@ -27,6 +29,8 @@ export interface DeployResult {
   lineage: LineageService;
   deferred: boolean;
   outcome: ServiceOutcome;
+  /** renew_before_expiry brought in step with the certificate now in live/. */
+  confs: ConfSync;
 }
 
 export async function runDeployHook(settings: Settings, exec: Exec, input: DeployInput): Promise<DeployResult> {
@@ -54,7 +58,9 @@ export async function runDeployHook(settings: Settings, exec: Exec, input: Deplo
     const lineage = outcome.lineages.find((entry) => entry.name === facts.name) ?? { name: facts.name, version: undefined, status: "unused" as const, domains: [], notes: [] };
     if (deferred && lineage.status === "verified") addPendingLineage(settings.letsencryptDir, facts.name);
     appendRunReport(settings.letsencryptDir, input.env, { hook: "deploy", lineages: outcome.lineages.map(summarize), reload: outcome.reload });
-    return { name: facts.name, lineage, deferred, outcome };
+    // certbot wrote the renewal conf before running this hook: now its renew_before_expiry follows the new lifetime.
+    const confs = keepRenewalConfs(await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [facts.name] }));
+    return { name: facts.name, lineage, deferred, outcome, confs };
   } finally {
     lock.release();
   }

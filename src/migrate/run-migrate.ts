@@ -16,7 +16,7 @@ import type { Lookup } from "../served/local-address.js";
 import type { Settings } from "../settings/settings.js";
 import { unifiedDiff } from "../text/unified-diff.js";
 import { planMigration, type MigrationPlan } from "./plan-migration.js";
-import { proveRenewal } from "./prove-renewal.js";
+import { proveRenewal } from "../certbot/prove-renewal.js";
 
 export interface MigrateOptions {
   names: readonly string[];

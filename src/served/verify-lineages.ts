@@ -3,6 +3,7 @@
 // and why.
 import type { LineageFacts } from "../certbot/lineage.js";
 import { toStatus, type CertificateStatus } from "../status/collect-status.js";
+import type { LineageTiming } from "../timing/timing-state.js";
 import { servedProblems } from "./served-problems.js";
 import { fetchServedProbes, probeKey, type ServedProbe, type ServedTarget } from "./wait-until-served.js";
 
@@ -15,6 +16,8 @@ export interface VerifyOptions {
   warnDays: number | undefined;
   /** Lineages whose version passed the deploy checks but waits for a reload (deploy/service-state.ts). */
   waiting: Readonly<Record<string, { since: string; reason: string }>>;
+  /** What ngcert remembers of each lineage's renewal timing (timing/timing-state.ts). */
+  timing?: Readonly<Record<string, LineageTiming>>;
 }
 
 /** The names to ask nginx for: every name a readable certificate covers, wildcards aside (no SNI can ask for them). */
@@ -31,7 +34,7 @@ export async function verifyLineages(all: readonly LineageFacts[], options: Veri
   const probes = new Map(all.map((facts) => [facts.name, probesOf(facts)]));
   const served = await fetchServedProbes([...probes.values()].flat());
   return all.map((facts) => {
-    const status = toStatus(facts, options.now, options.warnDays);
+    const status = toStatus(facts, options.now, options.warnDays, options.timing?.[facts.name]);
     const checks = probes.get(facts.name)!.map((probe) => {
       const result = served.get(probeKey(probe))!;
       return { domain: probe.name, result, matches: result.ok && result.fingerprint === facts.fingerprint };

@@ -5,6 +5,8 @@ import type { Problem } from "../certbot/problem.js";
 import { compareCodePoints, findOrphanLiveDirs, listLetsencryptDir, type LineageEntry } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { NgcertError } from "../errors.js";
+import { judgeRenewalTiming, type RenewReason } from "../timing/renewal-timing.js";
+import { readTimingState, type LineageTiming } from "../timing/timing-state.js";
 import { FactsCache } from "./facts-cache.js";
 import { readAllStamped } from "./parallel-read.js";
 import { confStampOf } from "./read-stamped.js";
@@ -19,6 +21,14 @@ export interface CertificateStatus {
   issuer: string | null;
   keyType: string | null;
   authenticator: string | null;
+  /** When ngcert (and certbot's own timer) renews it, and why: see timing/renewal-timing.ts. */
+  renewAfter: string | null;
+  renewReason: RenewReason | null;
+  /** The page the CA's renewal information points to for this certificate (an incident, a revocation), if any. */
+  explanationURL: string | null;
+  /** After failed renewals: the next attempt the failure budget allows, and what went wrong last. */
+  nextAttempt: string | null;
+  lastError: string | null;
   problems: Problem[];
 }
 
@@ -93,7 +103,8 @@ async function readEntries(options: Omit<CollectOptions, "now" | "warnDays">, ca
   return facts as LineageFacts[];
 }
 
-export function toStatus(facts: LineageFacts, now: Date, warnDays: number | undefined): CertificateStatus {
+export function toStatus(facts: LineageFacts, now: Date, warnDays: number | undefined, timing?: LineageTiming): CertificateStatus {
+  const renewal = judgeRenewalTiming(facts, timing, now);
   return {
     name: facts.name,
     domains: facts.domains,
@@ -104,10 +115,17 @@ export function toStatus(facts: LineageFacts, now: Date, warnDays: number | unde
     issuer: facts.issuer ?? null,
     keyType: facts.keyType ?? null,
     authenticator: facts.authenticator ?? null,
-    problems: checkLineage(facts, { now, warnDays }),
+    renewAfter: renewal.renewAfter?.toISOString() ?? null,
+    renewReason: renewal.renewReason ?? null,
+    explanationURL: renewal.explanationURL ?? null,
+    nextAttempt: renewal.nextAttempt?.toISOString() ?? null,
+    lastError: renewal.lastError ?? null,
+    problems: [...checkLineage(facts, { now, warnDays }), ...renewal.problems],
   };
 }
 
 export async function collectStatus(options: CollectOptions): Promise<CertificateStatus[]> {
-  return (await collectFacts(options)).map((facts) => toStatus(facts, options.now, options.warnDays));
+  const facts = await collectFacts(options);
+  const timing = readTimingState(options.letsencryptDir);
+  return facts.map((lineage) => toStatus(lineage, options.now, options.warnDays, timing.lineages[lineage.name]));
 }

@@ -23,17 +23,25 @@ function renderDomains(domains: readonly string[]): string {
   return `${shown},+${domains.length - count}`;
 }
 
-export function renderStatusTable(certificates: readonly CertificateStatus[], color: boolean): string {
+/** "2026-07-01 12:00 lifetime", "due (ari)": when it renews, to the minute (a 6-day certificate renews within days). */
+function renderRenewal(cert: CertificateStatus, now: Date | undefined): string {
+  if (cert.renewAfter === null || cert.renewReason === null) return "-";
+  if (now !== undefined && Date.parse(cert.renewAfter) <= now.getTime()) return `due (${cert.renewReason})`;
+  return `${cert.renewAfter.slice(0, 10)} ${cert.renewAfter.slice(11, 16)} ${cert.renewReason}`;
+}
+
+export function renderStatusTable(certificates: readonly CertificateStatus[], color: boolean, now?: Date): string {
   if (certificates.length === 0) return "No certificates.\n";
   const paint = (text: string, code: string): string => (color ? `${code}${text}${RESET}` : text);
   const rows = certificates.map((cert) => [
     cert.name,
     renderDomains(cert.domains),
     cert.daysLeft === null ? "-" : String(cert.daysLeft),
+    renderRenewal(cert, now),
     cert.authenticator ?? "-",
     cert.problems.length === 0 ? "ok" : [...new Set(cert.problems.map((problem) => problem.code))].join(","),
   ]);
-  const header = ["NAME", "DOMAINS", "DAYS", "AUTH", "PROBLEMS"];
+  const header = ["NAME", "DOMAINS", "DAYS", "RENEW", "AUTH", "PROBLEMS"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ");
   const out = [line(header)];
@@ -45,5 +53,9 @@ export function renderStatusTable(certificates: readonly CertificateStatus[], co
   });
   const details = certificates.flatMap((cert) => cert.problems.map((problem) => `  ${cert.name}: ${problem.code}: ${problem.message}`));
   if (details.length > 0) out.push("", "Problems:", ...details);
+  const explained = certificates.filter((cert) => cert.explanationURL !== null);
+  if (explained.length > 0) out.push("", "The CA explains its renewal window:", ...explained.map((cert) => `  ${cert.name}: ${cert.explanationURL}`));
+  const failing = certificates.filter((cert) => cert.lastError !== null);
+  if (failing.length > 0) out.push("", "Failed renewals:", ...failing.map((cert) => `  ${cert.name}: next attempt ${cert.nextAttempt ?? "-"}; last error: ${cert.lastError}`));
   return `${out.join("\n")}\n`;
 }

@@ -7,6 +7,9 @@ export interface LineageMetrics {
   /** undefined: not checked (no nginx site uses it, or nginx is down). */
   servedMatches: boolean | undefined;
   problems: Problem[];
+  /** When it is due for renewal (timing/renewal-timing.ts), and how many renewals in a row failed. */
+  renewAfter?: string | undefined;
+  renewalFailures?: number;
 }
 
 export interface WatchMetrics {
@@ -33,6 +36,8 @@ export function renderMetrics(metrics: WatchMetrics): string {
   family("ngcert_certificate_not_after_seconds", "Expiry of the certificate live/ points at, in seconds since the epoch.", perLineage((l) => (l.notAfter ? Date.parse(l.notAfter) / 1000 : undefined)).map((row) => `ngcert_certificate_not_after_seconds${row}`));
   family("ngcert_certificate_days_left", "Whole days until the certificate expires.", perLineage((l) => l.daysLeft).map((row) => `ngcert_certificate_days_left${row}`));
   family("ngcert_certificate_served_matches_disk", "1 when nginx serves the certificate on disk for every name, 0 when not.", perLineage((l) => (l.servedMatches === undefined ? undefined : l.servedMatches ? 1 : 0)).map((row) => `ngcert_certificate_served_matches_disk${row}`));
+  family("ngcert_certificate_renew_after_seconds", "When the certificate is due for renewal (the CA's window, its lifetime or renew_before_expiry), in seconds since the epoch.", perLineage((l) => (l.renewAfter ? Date.parse(l.renewAfter) / 1000 : undefined)).map((row) => `ngcert_certificate_renew_after_seconds${row}`));
+  family("ngcert_certificate_renewal_failures", "Renewals of the certificate that failed in a row (0 once one succeeds).", perLineage((l) => (l.notAfter === undefined ? undefined : (l.renewalFailures ?? 0))).map((row) => `ngcert_certificate_renewal_failures${row}`));
   const problemRows: string[] = [];
   for (const name of names) {
     const counts = new Map<string, number>();

@@ -2,7 +2,8 @@
 // brings what is on disk into service through the door when nginx serves something else, checks everything on a
 // timer, and reports every event. While a certbot renewal run that ngcert's pre hook marked is in progress, it only
 // checks: the run's post hook reloads once for all, and the watcher looks again when the run has ended. Errors are
-// reported and the watcher goes on; it ends when the signal aborts.
+// reported and the watcher goes on; it ends when the signal aborts. Each full check ends with the renewal run
+// `ngcert renew` makes (renewal/renew-lineages.ts), and the watcher wakes again when the next lineage becomes due.
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -13,7 +14,11 @@ import type { Exec } from "../exec.js";
 import { NgcertError, describeError } from "../errors.js";
 import { acquireWriterLock, type WriterLock } from "../fs/writer-lock.js";
 import type { Settings } from "../settings/settings.js";
+import { describeAriNote, describeConfSync } from "../renewal/describe-renewal.js";
+import { renewLineages } from "../renewal/renew-lineages.js";
 import { collectFacts } from "../status/collect-status.js";
+import { judgeRenewalTiming } from "../timing/renewal-timing.js";
+import { readTimingState } from "../timing/timing-state.js";
 import { LiveDirWatcher } from "./live-dir-watcher.js";
 import { SerialQueue } from "./serial-queue.js";
 import { reactToLineage } from "./service-events.js";
@@ -39,6 +44,9 @@ export interface WatchOptions {
 /** How often to look whether a marked renewal run has ended, and how long a writer lock is waited for per try. */
 const RUN_POLL_MS = 1_000;
 const LOCK_WAIT_MS = 30_000;
+/** A renewal instant is looked at this long after it passed, never sooner than a second from now. */
+const WAKE_MARGIN_MS = 250;
+const WAKE_MIN_MS = 1_000;
 
 export async function runWatch(settings: Settings, exec: Exec, options: WatchOptions): Promise<void> {
   const liveRoot = path.join(settings.letsencryptDir, "live");
@@ -126,6 +134,42 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     });
   };
 
+  /**
+   * Renews what is due by ngcert's judgement, exactly as `ngcert renew` does (renewal/renew-lineages.ts): the CA's
+   * window (asked on this timer), the lifetime window, the owner's renew_before_expiry, the failure budget.
+   */
+  let renewalWake: NodeJS.Timeout | undefined;
+  const renewDue = async (): Promise<void> => {
+    clearTimeout(renewalWake);
+    const lock = await takeWriterLock();
+    if (!lock) return;
+    let summary;
+    try {
+      summary = await renewLineages(settings, exec, { mode: "due", certName: undefined, env: options.env, lockEnv: lock.env, showProgress: false, now: options.now, settleAlways: false, workerScript: options.workerScript });
+    } catch (error) {
+      emit("problem", undefined, { reason: `renewal: ${describeError(error)}` });
+      return;
+    } finally {
+      lock.release();
+    }
+    metrics.timing = readTimingState(settings.letsencryptDir).lineages;
+    for (const line of describeConfSync(summary.confs)) options.log(line);
+    for (const note of summary.ari?.notes ?? []) {
+      if (note.name === "") options.log(describeAriNote(note));
+      else emit("renewal-info", note.name, { message: note.message, ...(note.explanationURL ? { explanationURL: note.explanationURL } : {}) });
+    }
+    for (const lineage of summary.lineages) {
+      if (lineage.status === "not-due" || lineage.status === "backoff") continue;
+      const details = { renewal: lineage.status, ...(lineage.reason ? { reason: lineage.reason } : {}), ...(lineage.trigger ? { trigger: lineage.trigger.reason, why: lineage.trigger.why } : {}), ...(lineage.trigger?.explanationURL ? { explanationURL: lineage.trigger.explanationURL } : {}) };
+      emit(lineage.status === "renewed-served" || lineage.status === "renewed-unused" ? "renewed" : "problem", lineage.name, details);
+    }
+    // Wake when the next lineage becomes due, unless the next full check comes first.
+    if (summary.nextWake !== undefined && !options.signal.aborted) {
+      const delay = Math.max(WAKE_MIN_MS, summary.nextWake.getTime() - options.now().getTime() + WAKE_MARGIN_MS);
+      if (delay < options.intervalMs) renewalWake = setTimeout(() => queue.push(renewDue), delay);
+    }
+  };
+
   const checkAll = async (): Promise<void> => {
     let all;
     try {
@@ -137,9 +181,10 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     for (const name of [...metrics.lineages.keys()]) {
       if (!all.some((facts) => facts.name === name) && metrics.forget(name)) emit("removed", name);
     }
+    metrics.timing = readTimingState(settings.letsencryptDir).lineages;
     for (const facts of all) {
       metrics.remember(facts, options.now(), metrics.lineages.get(facts.name)?.servedMatches);
-      for (const problem of checkLineage(facts, { now: options.now() })) {
+      for (const problem of [...checkLineage(facts, { now: options.now() }), ...judgeRenewalTiming(facts, metrics.timing[facts.name], options.now()).problems]) {
         emit(problem.code === "EXPIRING" ? "expiring" : "problem", facts.name, { code: problem.code, message: problem.message });
       }
     }
@@ -147,6 +192,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     metrics.lastCheck = options.now();
     metrics.write();
     emit("checked", undefined, { certificates: all.length });
+    await renewDue();
   };
 
   mkdirSync(liveRoot, { recursive: true, mode: 0o755 });
@@ -172,6 +218,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     });
   } finally {
     clearTimeout(nextCheck);
+    clearTimeout(renewalWake);
     await live.close();
     await queue.drain();
     watcherLock.release();

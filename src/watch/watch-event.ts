@@ -1,6 +1,6 @@
 // The watcher's events: one JSON line each on stdout, the same JSON on --on-event's stdin.
 
-export type WatchEventKind = "started" | "changed" | "removed" | "verified" | "deferred" | "reloaded" | "problem" | "expiring" | "checked";
+export type WatchEventKind = "started" | "changed" | "removed" | "verified" | "deferred" | "reloaded" | "problem" | "expiring" | "checked" | "renewed" | "renewal-info";
 
 export interface WatchEvent {
   time: string;

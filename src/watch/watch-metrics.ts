@@ -5,6 +5,8 @@ import type { LineageFacts } from "../certbot/lineage.js";
 import { checkLineage, daysLeft } from "../checks/check-lineage.js";
 import type { Problem } from "../certbot/problem.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
+import { judgeRenewalTiming } from "../timing/renewal-timing.js";
+import type { LineageTiming } from "../timing/timing-state.js";
 import { renderMetrics, type LineageMetrics } from "./render-metrics.js";
 
 export class WatchMetrics {
@@ -17,12 +19,18 @@ export class WatchMetrics {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** What ngcert remembers of each lineage's renewal timing, refreshed by the watcher after each renewal step. */
+  timing: Readonly<Record<string, LineageTiming>> = {};
+
   remember(facts: LineageFacts, now: Date, servedMatches: boolean | undefined, extra: Problem[] = []): void {
+    const renewal = judgeRenewalTiming(facts, this.timing[facts.name], now);
     this.lineages.set(facts.name, {
       notAfter: facts.notAfter,
       daysLeft: facts.notAfter === undefined ? undefined : daysLeft(facts.notAfter, now),
       servedMatches,
-      problems: [...checkLineage(facts, { now }), ...extra],
+      problems: [...checkLineage(facts, { now }), ...renewal.problems, ...extra],
+      renewAfter: renewal.renewAfter?.toISOString(),
+      renewalFailures: renewal.failures,
     });
   }
 

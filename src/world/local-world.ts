@@ -11,7 +11,7 @@ import { makeCleanEnv } from "./clean-env.js";
 import { findFreePorts } from "./free-ports.js";
 import { planNginxLayout, type NginxLayout } from "./nginx-layout.js";
 import { startNginx, type Nginx } from "./nginx.js";
-import { writePebbleTls } from "./pebble-tls.js";
+import { writePebbleTls, type PebbleTls } from "./pebble-tls.js";
 import { startPebble } from "./pebble.js";
 import type { Programs } from "./programs.js";
 
@@ -67,6 +67,8 @@ export interface LocalWorld {
   directoryUrl: string;
   /** The CA that signed Pebble's HTTPS certificate; REQUESTS_CA_BUNDLE in `env`. */
   caFile: string;
+  /** Pebble's HTTPS certificate, key and CA (a server in front of Pebble can present the same). */
+  tls: PebbleTls;
   /** The caller's environment without proxies or ngcert settings: what the world's own processes run with. */
   childEnv: Record<string, string>;
   /** Environment for certbot and ngcert: REQUESTS_CA_BUNDLE and every NGCERT_* setting point into the world. */
@@ -164,6 +166,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
       ports: { http, https, pebble: pebblePort, pebbleManagement, pebbleTls, dns, challtestsrvManagement },
       directoryUrl: pebble.directoryUrl,
       caFile: tls.caFile,
+      tls,
       childEnv,
       env,
       children,

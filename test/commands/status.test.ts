@@ -56,11 +56,17 @@ describe("ngcert status --json", () => {
           issuer: "O=ngcert tests, CN=Test R1",
           keyType: "ecdsa-p256",
           authenticator: "webroot",
+          // A third of its 90-day lifetime before expiry: the conf has no renew_before_expiry of the owner's.
+          renewAfter: "2026-07-01T12:00:00.000Z",
+          renewReason: "lifetime",
+          explanationURL: null,
+          nextAttempt: null,
+          lastError: null,
           problems: [],
         },
       ],
     });
-    expect(Object.keys(document.certificates[0])).toEqual(["name", "domains", "notBefore", "notAfter", "daysLeft", "serial", "issuer", "keyType", "authenticator", "problems"]);
+    expect(Object.keys(document.certificates[0])).toEqual(["name", "domains", "notBefore", "notAfter", "daysLeft", "serial", "issuer", "keyType", "authenticator", "renewAfter", "renewReason", "explanationURL", "nextAttempt", "lastError", "problems"]);
     expect(result.stdout.endsWith("}\n")).toBe(true);
   });
 
@@ -81,6 +87,11 @@ describe("ngcert status --json", () => {
             "issuer": null,
             "keyType": null,
             "authenticator": "webroot",
+            "renewAfter": null,
+            "renewReason": null,
+            "explanationURL": null,
+            "nextAttempt": null,
+            "lastError": null,
             "problems": [
               {
                 "code": "RENEWAL_CONF_INVALID",
@@ -125,13 +136,13 @@ describe("ngcert status table", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("");
     expect(scrubRoot(result.stdout, workspace)).toMatchInlineSnapshot(`
-      "NAME             DOMAINS                          DAYS  AUTH        PROBLEMS
-      alpha.example    alpha.example,www.alpha.example  60    webroot     ok
-      beta.example     beta.example                     10    webroot     EXPIRING
-      delta.example    delta.example                    -3    webroot     EXPIRED
-      epsilon.example  alpha.example,www.alpha.example  60    webroot     KEY_MISMATCH
-      gamma.example    spare.example                    60    standalone  STANDALONE
-      zeta.example     spare.example                    60    -           RENEWAL_CONF_INVALID
+      "NAME             DOMAINS                          DAYS  RENEW                      AUTH        PROBLEMS
+      alpha.example    alpha.example,www.alpha.example  60    2026-07-01 12:00 lifetime  webroot     ok
+      beta.example     beta.example                     10    due (lifetime)             webroot     EXPIRING
+      delta.example    delta.example                    -3    due (lifetime)             webroot     EXPIRED
+      epsilon.example  alpha.example,www.alpha.example  60    2026-07-01 12:00 lifetime  webroot     KEY_MISMATCH
+      gamma.example    spare.example                    60    2026-07-01 12:00 lifetime  standalone  STANDALONE
+      zeta.example     spare.example                    60    -                          -           RENEWAL_CONF_INVALID
 
       Problems:
         beta.example: EXPIRING: expires in 10 days (2026-06-11T12:00:00.000Z): less than a sixth of its 90-day lifetime left; renewal should have happened by now

@@ -100,6 +100,8 @@ export interface LeafOptions {
   notBefore?: Date;
   notAfter?: Date;
   serial?: string;
+  /** Add an Authority Key Identifier: the issuer's key id, or this hex key id (what ARI's certificate identifier needs). */
+  authorityKeyId?: "issuer" | string;
   /** The subject CN; default the first domain, null for none. */
   commonName?: string | null;
   /** No subjectAltName extension at all (a CN-only certificate). */
@@ -149,6 +151,9 @@ export async function makeLeaf(options: LeafOptions): Promise<TestCert> {
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       ...san,
+      ...(options.authorityKeyId === undefined
+        ? []
+        : [options.authorityKeyId === "issuer" ? await x509.AuthorityKeyIdentifierExtension.create(options.issuer.key.keys.publicKey) : new x509.AuthorityKeyIdentifierExtension(options.authorityKeyId)]),
     ],
   });
   return { certificate, pem: certificate.toString("pem") + "\n", key, name: options.domains[0] ?? "leaf" };

@@ -14,6 +14,11 @@ function cert(name: string, overrides: Partial<CertificateStatus> = {}): Certifi
     issuer: "CN=R11, O=Let's Encrypt, C=US",
     keyType: "ecdsa-p256",
     authenticator: "webroot",
+    renewAfter: "2026-07-01T12:00:00.000Z",
+    renewReason: "lifetime",
+    explanationURL: null,
+    nextAttempt: null,
+    lastError: null,
     problems: [],
     ...overrides,
   };
@@ -21,10 +26,18 @@ function cert(name: string, overrides: Partial<CertificateStatus> = {}): Certifi
 
 const CERTS: CertificateStatus[] = [
   cert("a.example", { domains: ["a.example", "www.a.example"] }),
-  cert("expiring-soon.example", { daysLeft: 3, problems: [{ code: "EXPIRING", message: "expires in 3 days" }] }),
+  cert("expiring-soon.example", {
+    daysLeft: 3,
+    renewAfter: "2026-05-15T08:30:00.000Z",
+    nextAttempt: "2026-06-01T14:00:00.000Z",
+    lastError: "expiring-soon.example: unauthorized: 404",
+    problems: [{ code: "EXPIRING", message: "expires in 3 days" }],
+  }),
   cert("broken.example", {
     domains: [],
     daysLeft: null,
+    renewAfter: null,
+    renewReason: null,
     authenticator: null,
     problems: [
       { code: "UNREADABLE", message: "cert.pem: missing" },
@@ -32,17 +45,17 @@ const CERTS: CertificateStatus[] = [
       { code: "RENEWAL_CONF_INVALID", message: "no renewal conf" },
     ],
   }),
-  cert("old.example", { authenticator: "standalone", problems: [{ code: "STANDALONE", message: "port 80" }] }),
+  cert("old.example", { authenticator: "standalone", renewAfter: "2026-06-20T03:04:05.000Z", renewReason: "ari", explanationURL: "https://ca.example/incident-42", problems: [{ code: "STANDALONE", message: "port 80" }] }),
 ];
 
 describe("renderStatusTable", () => {
   it("aligns the columns, lists each code once per row, then every problem message", () => {
-    expect(renderStatusTable(CERTS, false)).toMatchInlineSnapshot(`
-      "NAME                   DOMAINS                  DAYS  AUTH        PROBLEMS
-      a.example              a.example,www.a.example  60    webroot     ok
-      expiring-soon.example  expiring-soon.example    3     webroot     EXPIRING
-      broken.example         -                        -     -           UNREADABLE,RENEWAL_CONF_INVALID
-      old.example            old.example              60    standalone  STANDALONE
+    expect(renderStatusTable(CERTS, false, new Date("2026-06-01T12:00:00.000Z"))).toMatchInlineSnapshot(`
+      "NAME                   DOMAINS                  DAYS  RENEW                      AUTH        PROBLEMS
+      a.example              a.example,www.a.example  60    2026-07-01 12:00 lifetime  webroot     ok
+      expiring-soon.example  expiring-soon.example    3     due (lifetime)             webroot     EXPIRING
+      broken.example         -                        -     -                          -           UNREADABLE,RENEWAL_CONF_INVALID
+      old.example            old.example              60    2026-06-20 03:04 ari       standalone  STANDALONE
 
       Problems:
         expiring-soon.example: EXPIRING: expires in 3 days
@@ -50,12 +63,18 @@ describe("renderStatusTable", () => {
         broken.example: UNREADABLE: chain.pem: missing
         broken.example: RENEWAL_CONF_INVALID: no renewal conf
         old.example: STANDALONE: port 80
+
+      The CA explains its renewal window:
+        old.example: https://ca.example/incident-42
+
+      Failed renewals:
+        expiring-soon.example: next attempt 2026-06-01T14:00:00.000Z; last error: expiring-soon.example: unauthorized: 404
       "
     `);
   });
 
   it("has no problems section when all is well", () => {
-    expect(renderStatusTable([cert("a.example")], false)).toBe("NAME       DOMAINS    DAYS  AUTH     PROBLEMS\na.example  a.example  60    webroot  ok\n");
+    expect(renderStatusTable([cert("a.example")], false)).toBe("NAME       DOMAINS    DAYS  RENEW                      AUTH     PROBLEMS\na.example  a.example  60    2026-07-01 12:00 lifetime  webroot  ok\n");
   });
 
   it("keeps the domains column narrow: the names that fit, then how many more", () => {

@@ -5,19 +5,19 @@ import { renderMetrics, type LineageMetrics, type WatchMetrics } from "../../src
 import { parsePrometheusText, readSample } from "../helpers/parse-prometheus-text.js";
 
 function lineage(overrides: Partial<LineageMetrics> = {}): LineageMetrics {
-  return { notAfter: "2026-08-30T12:00:00.000Z", daysLeft: 90, servedMatches: true, problems: [], ...overrides };
+  return { notAfter: "2026-08-30T12:00:00.000Z", daysLeft: 90, servedMatches: true, problems: [], renewAfter: "2026-07-31T12:00:00.000Z", renewalFailures: 0, ...overrides };
 }
 
 const METRICS: WatchMetrics = {
   lineages: new Map<string, LineageMetrics>([
-    ["b.example", lineage({ notAfter: "2026-06-10T00:00:00.000Z", daysLeft: 8, servedMatches: false, problems: [
+    ["b.example", lineage({ notAfter: "2026-06-10T00:00:00.000Z", daysLeft: 8, servedMatches: false, renewAfter: "2026-05-11T00:00:00.000Z", renewalFailures: 3, problems: [
       { code: "EXPIRING", message: "expires in 8 days" },
       { code: "SERVED_MISMATCH", message: "nginx serves another certificate for b.example" },
       { code: "SERVED_MISMATCH", message: "nginx serves another certificate for www.b.example" },
     ] })],
     ["a.example", lineage()],
     ["unused.example", lineage({ servedMatches: undefined })],
-    ["broken.example", lineage({ notAfter: undefined, daysLeft: undefined, servedMatches: undefined, problems: [{ code: "UNREADABLE", message: "cert.pem: missing" }] })],
+    ["broken.example", lineage({ notAfter: undefined, daysLeft: undefined, servedMatches: undefined, renewAfter: undefined, renewalFailures: 0, problems: [{ code: "UNREADABLE", message: "cert.pem: missing" }] })],
   ]),
   lastCheck: new Date("2026-06-01T12:00:00.600Z"),
   lastReload: { time: new Date("2026-06-01T11:59:30.000Z"), success: true },
@@ -40,6 +40,16 @@ describe("renderMetrics", () => {
       # TYPE ngcert_certificate_served_matches_disk gauge
       ngcert_certificate_served_matches_disk{name="a.example"} 1
       ngcert_certificate_served_matches_disk{name="b.example"} 0
+      # HELP ngcert_certificate_renew_after_seconds When the certificate is due for renewal (the CA's window, its lifetime or renew_before_expiry), in seconds since the epoch.
+      # TYPE ngcert_certificate_renew_after_seconds gauge
+      ngcert_certificate_renew_after_seconds{name="a.example"} 1785499200
+      ngcert_certificate_renew_after_seconds{name="b.example"} 1778457600
+      ngcert_certificate_renew_after_seconds{name="unused.example"} 1785499200
+      # HELP ngcert_certificate_renewal_failures Renewals of the certificate that failed in a row (0 once one succeeds).
+      # TYPE ngcert_certificate_renewal_failures gauge
+      ngcert_certificate_renewal_failures{name="a.example"} 0
+      ngcert_certificate_renewal_failures{name="b.example"} 3
+      ngcert_certificate_renewal_failures{name="unused.example"} 0
       # HELP ngcert_certificate_problems Problems found with the certificate, by problem code.
       # TYPE ngcert_certificate_problems gauge
       ngcert_certificate_problems{name="b.example",code="EXPIRING"} 1

@@ -1,6 +1,6 @@
 // The real test world: Pebble + challtestsrv + nginx + an upstream on loopback high ports in one temp dir, with
 // the environment that points certbot and ngcert at it. stop() (or a failed start) kills everything it started.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CleanupStack } from "../../src/world/cleanup-stack.js";
@@ -10,6 +10,7 @@ import type { NginxLayout } from "../../src/world/nginx-layout.js";
 import { findPrograms, type Programs } from "../../src/world/programs.js";
 import { readAccessLog, type AccessLogEntry } from "./access-log.js";
 import { renderCertbotArgs } from "./certbot-args.js";
+import { startAriResponder, type AriResponder } from "./ari-responder.js";
 
 export type { WorldDirs } from "../../src/world/local-world.js";
 
@@ -19,6 +20,9 @@ export interface WorldOptions {
   challengeServer?: boolean;
   /** Lifetime of the certificates Pebble issues, in seconds (default Pebble's 5 years); e.g. 6 days to test expiry rules. */
   certificateValidityPeriod?: number;
+  /** Put the ACME Renewal Information responder in front of Pebble's directory (test/world/ari-responder.ts): the
+   *  world's directory URL is then the responder's, which adds `renewalInfo` to Pebble's. */
+  ari?: boolean;
   /** Per-step startup timeout (default 15 s). */
   timeoutMs?: number;
 }
@@ -32,8 +36,12 @@ export interface World {
   /** nginx's files: conf.d/, snippets/, pid file, error and access logs. */
   nginx: NginxLayout;
   ports: WorldPorts;
-  /** Pebble's ACME directory URL (the --server of certbot and ngcert). */
+  /** The ACME directory URL (the --server of certbot and ngcert): Pebble's, or the ARI responder's in front of it. */
   directoryUrl: string;
+  /** The ARI responder, when the world was started with `ari`. */
+  ari: AriResponder | undefined;
+  /** Pebble's own directory, without renewalInfo: a CA without ARI. */
+  pebbleDirectoryUrl: string;
   /** The CA that signed Pebble's HTTPS certificate; REQUESTS_CA_BUNDLE in `env`. */
   caFile: string;
   upstream: Upstream;
@@ -74,16 +82,26 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       timeoutMs: options.timeoutMs ?? 15_000,
     });
     cleanups.push(() => world.stop());
-    const certbotInput = { letsencryptDir: world.dirs.letsencryptDir, workDir: world.dirs.workDir, logsDir: world.dirs.logsDir, directoryUrl: world.directoryUrl };
+    let ari: AriResponder | undefined;
+    if (options.ari) {
+      const { tls } = world;
+      ari = await startAriResponder({ cert: await readFile(tls.certFile, "utf8"), key: await readFile(tls.keyFile, "utf8"), upstreamDirectory: world.directoryUrl, ca: tls.caPem });
+      const responder = ari;
+      cleanups.push(() => responder.stop());
+    }
+    const directoryUrl = ari?.directoryUrl ?? world.directoryUrl;
+    const certbotInput = { letsencryptDir: world.dirs.letsencryptDir, workDir: world.dirs.workDir, logsDir: world.dirs.logsDir, directoryUrl };
     return {
       dirs: world.dirs,
       nginx: world.layout,
       ports: { ...world.ports, upstream: upstream.port },
-      directoryUrl: world.directoryUrl,
+      directoryUrl,
+      ari,
+      pebbleDirectoryUrl: world.directoryUrl,
       caFile: world.caFile,
       upstream,
       programs,
-      env: world.env,
+      env: { ...world.env, NGCERT_SERVER: directoryUrl },
       startupMs: Date.now() - started,
       certbotArgs: (subcommand) => renderCertbotArgs(certbotInput, subcommand),
       reloadNginx: () => world.nginx.reload(),
