@@ -31,10 +31,17 @@ interface LockInfo extends ProcessIdentity {
 export interface LockOptions {
   command: string;
   env: Record<string, string | undefined>;
-  /** How long to wait for a holder to finish (default 10 s). */
+  /** How long to wait for a holder to finish (default: NGCERT_LOCK_WAIT seconds in env, else 10 s). */
   waitMs?: number;
   /** Another lock in the state dir, e.g. "watch": one watcher per letsencrypt dir, writers unaffected. */
   lockName?: string;
+}
+
+/** NGCERT_LOCK_WAIT: seconds a writer waits for another to finish (0 = fail at once); 10 when unset or not a number. */
+export function lockWaitMs(env: Record<string, string | undefined>): number {
+  const text = env.NGCERT_LOCK_WAIT?.trim();
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return 10_000;
+  return Math.min(Number(text), 86_400) * 1000;
 }
 
 export function lockFilePath(letsencryptDir: string, lockName = "lock"): string {
@@ -59,7 +66,7 @@ export async function acquireWriterLock(letsencryptDir: string, options: LockOpt
   }
 
   const inherited = options.env[LOCK_TOKEN_ENV];
-  const waitMs = options.waitMs ?? 10_000;
+  const waitMs = options.waitMs ?? lockWaitMs(options.env);
   let got = await flockFd(fd, 0);
   if (!got && inherited) {
     const holder = readLockInfo(file);

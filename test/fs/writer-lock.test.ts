@@ -132,3 +132,15 @@ describe("acquireWriterLock without the right to write", () => {
     await expect(acquireWriterLock(readOnly, { command: "init", env: {}, waitMs: 0 })).rejects.toThrow(/cannot take ngcert's lock in .*read-only \(EACCES\): changing this server needs root; run it with sudo/);
   });
 });
+
+describe("lockWaitMs", () => {
+  it("reads NGCERT_LOCK_WAIT in seconds, 10 s when unset or not a number", async () => {
+    const { lockWaitMs } = await import("../../src/fs/writer-lock.js");
+    expect(lockWaitMs({})).toBe(10_000);
+    expect(lockWaitMs({ NGCERT_LOCK_WAIT: "120" })).toBe(120_000);
+    expect(lockWaitMs({ NGCERT_LOCK_WAIT: "0" })).toBe(0);
+    expect(lockWaitMs({ NGCERT_LOCK_WAIT: "1.5" })).toBe(1_500);
+    expect(lockWaitMs({ NGCERT_LOCK_WAIT: "soon" })).toBe(10_000);
+    expect(lockWaitMs({ NGCERT_LOCK_WAIT: "-3" })).toBe(10_000);
+  });
+});

@@ -10,14 +10,15 @@ export interface ServedPoll {
 
 export async function pollUntilServed(options: { port: number; servername: string; serial: string; intervalMs?: number; timeoutMs: number }): Promise<ServedPoll> {
   const started = performance.now();
-  const wanted = options.serial.toLowerCase();
+  // Compared as numbers: node pads serials to whole bytes ("0a1f"), OpenSSL, certbot and ngcert do not ("a1f").
+  const wanted = options.serial.toLowerCase().replace(/^0+(?=.)/, "");
   let handshakes = 0;
   let last = "no handshake yet";
   for (;;) {
     handshakes++;
     try {
       const served = await fetchServedCertificate({ port: options.port, servername: options.servername, timeoutMs: 2_000 });
-      if (served.serialNumber.toLowerCase() === wanted) return { elapsedMs: performance.now() - started, handshakes };
+      if (served.serialNumber.toLowerCase().replace(/^0+(?=.)/, "") === wanted) return { elapsedMs: performance.now() - started, handshakes };
       last = `serial ${served.serialNumber.toLowerCase()}`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);

@@ -57,7 +57,8 @@ describe.skipIf(programs.skip)(`concurrent ngcert writers${programs.skip ? ` (sk
     const trace = path.join(w().dirs.root, "concurrent-trace.txt");
     await rm(trace, { force: true });
     const master = (await readSettledNginxProcesses(w().nginx.pidFile)).master;
-    const env = { NGCERT_FAULT_TRACE: trace, NGCERT_FAULT_DELAY: "lock acquired=400" };
+    // Six turns of up to several seconds each on a loaded machine: they may wait longer than the default 10 s.
+    const env = { NGCERT_FAULT_TRACE: trace, NGCERT_FAULT_DELAY: "lock acquired=400", NGCERT_LOCK_WAIT: "120" };
     const commands = [["reload"], ["init"], ["reload"], ["add", NAMES[0], "--upstream", w().upstream.url], ["reload"], ["init"]];
     const runs = await Promise.all(commands.map((args) => runNgcert(w(), args, { env })));
     for (const [index, run] of runs.entries()) expect(run.exitCode, `ngcert ${commands[index]!.join(" ")}\n${describeRun(run)}`).toBe(0);
