@@ -29,4 +29,10 @@ export function assertCase(run: CaseRun): void {
     if (item.code.startsWith("CHALLENGE_") && item.fix?.startsWith("--- ")) expect(item.fix).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
   }
   expect(run.fix.stderr, context).not.toContain("NOT fixed");
+  // The figures, for the CI log.
+  const count = (verdicts: Verdicts): string => {
+    const names = Object.keys(verdicts.pebble);
+    return `${names.filter((name) => verdicts.pebble[name]!.ok).length}/${names.length} valid at Pebble`;
+  };
+  process.stdout.write(`corpus ${run.testCase.id}: before doctor --fix ${count(run.before)}, after ${count(run.after)}; doctor and the analysis agreed with Pebble on every name; migrated ${JSON.stringify(run.migrated)}\n`);
 }
