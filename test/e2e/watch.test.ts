@@ -26,8 +26,9 @@ const skipped = programs.skip ? ` (skipped: ${programs.reason})` : "";
 const SITE = "watched.ngcert.test";
 const OTHER = "appears.ngcert.test";
 /** From the end of a certbot renewal to nginx serving the new certificate. The bench measures the real figure (its
- *  target is 250 ms); this bound holds on a 2-CPU machine loaded by other suites and programs. */
-const SERVED_BOUND_MS = 5_000;
+ *  target is 250 ms); this bound holds on a 2-CPU machine loaded by other suites and programs (a load average of 13
+ *  took it past 5 s). */
+const SERVED_BOUND_MS = 10_000;
 
 /** The --on-event program: appends its arguments and its stdin, as one JSON line, to the file named by its first argument. */
 const ON_EVENT_SCRIPT = `import { appendFileSync, readFileSync } from "node:fs";
