@@ -23,6 +23,8 @@ export interface ExecOptions {
    * leave a child holding its output open, and the run would never end. Not for certbot, which must get a Ctrl-C.
    */
   ownProcessGroup?: boolean;
+  /** Ends the program (SIGTERM, then SIGKILL) when aborted: a cluster issuer that lost its lease stops ordering. */
+  signal?: AbortSignal;
 }
 
 export type Exec = (program: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
@@ -53,6 +55,7 @@ export const execProgram: Exec = async (program, args, options = {}) => {
     stdin: options.input === undefined ? "ignore" : "pipe",
     stderr: options.inheritStderr ? ["pipe", "inherit"] : "pipe",
     stripFinalNewline: true,
+    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
   });
   let groupTimedOut = false;
   const timers: NodeJS.Timeout[] = [];
@@ -84,6 +87,9 @@ export const execProgram: Exec = async (program, args, options = {}) => {
     timedOut: groupTimedOut || result.timedOut === true,
   };
   const output = escapeControl(run.stderr || run.stdout) || undefined;
+  if (result.isCanceled) {
+    throw new NgcertError("EXEC_FAILED", `\`${run.command}\` was stopped: ${String(options.signal?.reason ?? "cancelled")}`, { details: output, program: run });
+  }
   if (run.timedOut) {
     throw new NgcertError("EXEC_FAILED", `\`${run.command}\` did not finish within ${formatDuration(timeoutMs)} and was killed`, { details: output, program: run });
   }
