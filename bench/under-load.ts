@@ -1,10 +1,8 @@
 // Runs one renewal while 8 HTTPS clients load the site, and says what the clients saw: failed requests, time without
-// service, and when (if ever) the new certificate's serial reached them.
-import { readFileSync } from "node:fs";
-import { X509Certificate } from "node:crypto";
-import path from "node:path";
-import { runHttpsLoad } from "../test/load/https-load.js";
-import { UPSTREAM_HEADER } from "../test/world/upstream.js";
+// service, and when (if ever) the new certificate's serial reached them. The measuring is ngcert demo's
+// (src/demo/renew-under-load.ts); this adapts it to the bench's test world and report.
+import { renewUnderLoad as measureRenewal } from "../src/demo/renew-under-load.js";
+import { UPSTREAM_HEADER } from "../src/world/echo-upstream.js";
 import type { World } from "../test/world/world.js";
 
 export interface LoadRun {
@@ -27,41 +25,40 @@ export interface LoadPlan {
   world: World;
   name: string;
   label: string;
+  /** The longest the clients wait for the new certificate after the renewal, less the margins. */
   loadMs: number;
-  /** The renewal starts this long after the load, so the clients are warm. */
+  /** The load runs this long before the renewal (so the clients are warm) and at least this long after it. */
   startAfterMs: number;
   renew: () => Promise<{ exitCode: number; describe: () => string }>;
 }
 
-function readLiveSerial(world: World, name: string): string {
-  return new X509Certificate(readFileSync(path.join(world.dirs.letsencryptDir, "live", name, "cert.pem"))).serialNumber.toLowerCase();
-}
-
 export async function renewUnderLoad(plan: LoadPlan): Promise<LoadRun> {
   const { world, name } = plan;
-  const before = readLiveSerial(world, name);
-  const started = Date.now();
-  const load = runHttpsLoad({ port: world.ports.https, servername: name, concurrency: 8, durationMs: plan.loadMs, requireHeader: UPSTREAM_HEADER });
-  await new Promise((resolve) => setTimeout(resolve, plan.startAfterMs));
-  const renewalFromMs = Date.now() - started;
-  const renewal = await plan.renew();
-  const renewalToMs = Date.now() - started;
-  const result = await load;
-  if (renewal.exitCode !== 0) throw new Error(`${plan.label}: the renewal failed:\n${renewal.describe()}`);
-  const after = readLiveSerial(world, name);
-  if (after === before) throw new Error(`${plan.label}: live/${name} still holds serial ${before} after the renewal`);
-  const errors: Record<string, number> = {};
-  for (const sample of result.samples) if (!sample.ok) errors[sample.error ?? "?"] = (errors[sample.error ?? "?"] ?? 0) + 1;
+  let describe = (): string => "";
+  const run = await measureRenewal({
+    load: { port: world.ports.https, servername: name, concurrency: 8, pauseMs: 0, markHeader: UPSTREAM_HEADER, marginMs: plan.startAfterMs, servedWaitMs: Math.max(0, plan.loadMs - 2 * plan.startAfterMs) },
+    letsencryptDir: world.dirs.letsencryptDir,
+    name,
+    nginxPidFile: world.nginx.pidFile,
+    renew: async () => {
+      const renewal = await plan.renew();
+      describe = renewal.describe;
+      return renewal.exitCode;
+    },
+    signal: new AbortController().signal,
+  });
+  if (run.exitCode !== 0) throw new Error(`${plan.label}: the renewal failed:\n${describe()}`);
+  if (run.serialAfter === run.serialBefore) throw new Error(`${plan.label}: live/${name} still holds serial ${run.serialBefore} after the renewal`);
   return {
     label: plan.label,
-    ok: result.ok,
-    failed: result.failed,
-    outageMs: result.outageMs,
-    loadMs: result.durationMs,
-    renewalFromMs,
-    renewalToMs,
-    renewalExitCode: renewal.exitCode,
-    newSerialAtMs: result.serials.find((entry) => entry.serial === after)?.firstAt,
-    errors,
+    ok: run.load.ok,
+    failed: run.load.failed,
+    outageMs: run.load.outageMs,
+    loadMs: run.load.durationMs,
+    renewalFromMs: run.renewal.fromMs,
+    renewalToMs: run.renewal.toMs,
+    renewalExitCode: run.exitCode,
+    newSerialAtMs: run.newSerialServedAtMs,
+    errors: run.load.errors,
   };
 }

@@ -23,7 +23,10 @@ export interface ExecOptions {
    * leave a child holding its output open, and the run would never end. Not for certbot, which must get a Ctrl-C.
    */
   ownProcessGroup?: boolean;
-  /** Ends the program (SIGTERM, then SIGKILL) when aborted: a cluster issuer that lost its lease stops ordering. */
+  /**
+   * Interrupts the program when aborted, as Ctrl-C at a terminal would: SIGINT to its process group (with
+   * ownProcessGroup, so whatever it started is interrupted too), SIGKILL after a grace period; the run then throws.
+   */
   signal?: AbortSignal;
 }
 
@@ -55,19 +58,28 @@ export const execProgram: Exec = async (program, args, options = {}) => {
     stdin: options.input === undefined ? "ignore" : "pipe",
     stderr: options.inheritStderr ? ["pipe", "inherit"] : "pipe",
     stripFinalNewline: true,
-    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
   });
   let groupTimedOut = false;
+  let interrupted = false;
   const timers: NodeJS.Timeout[] = [];
-  if (options.ownProcessGroup && child.pid !== undefined) {
-    const group = child.pid;
-    const killGroup = (signal: NodeJS.Signals): void => {
-      try {
-        process.kill(-group, signal);
-      } catch {
-        // Already gone.
-      }
-    };
+  const pid = child.pid;
+  const killGroup = (signal: NodeJS.Signals): void => {
+    if (pid === undefined) return;
+    try {
+      // The group when it has one of its own, else the program alone.
+      process.kill(options.ownProcessGroup ? -pid : pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const interrupt = (): void => {
+    interrupted = true;
+    killGroup("SIGINT");
+    timers.push(setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS));
+  };
+  if (options.signal?.aborted) interrupt();
+  else options.signal?.addEventListener("abort", interrupt, { once: true });
+  if (options.ownProcessGroup && pid !== undefined) {
     timers.push(
       setTimeout(() => {
         groupTimedOut = true;
@@ -78,6 +90,7 @@ export const execProgram: Exec = async (program, args, options = {}) => {
   }
   const result = await child;
   for (const timer of timers) clearTimeout(timer);
+  options.signal?.removeEventListener("abort", interrupt);
   const run: ProgramRun = {
     command: describeCommand(program, args),
     exitCode: result.exitCode,
@@ -87,8 +100,8 @@ export const execProgram: Exec = async (program, args, options = {}) => {
     timedOut: groupTimedOut || result.timedOut === true,
   };
   const output = escapeControl(run.stderr || run.stdout) || undefined;
-  if (result.isCanceled) {
-    throw new NgcertError("EXEC_FAILED", `\`${run.command}\` was stopped: ${String(options.signal?.reason ?? "cancelled")}`, { details: output, program: run });
+  if (interrupted) {
+    throw new NgcertError("EXEC_FAILED", `\`${run.command}\` was interrupted`, { details: output, program: run });
   }
   if (run.timedOut) {
     throw new NgcertError("EXEC_FAILED", `\`${run.command}\` did not finish within ${formatDuration(timeoutMs)} and was killed`, { details: output, program: run });

@@ -1,6 +1,7 @@
 // The source tree reads bottom-up (STYLE.md, point 12): a folder imports only from its own layer or the layers
 // below it, and the flows (hooks, init, sites, renew, watch, doctor, migrate, install, demo) never import one another:
 // they share through the layers below. A renewal walks certbot → hooks → deploy → nginx → served, downward only.
+// world/ (a local ACME world: Pebble, nginx, upstreams) and load/ (an HTTPS load) are tools the demo and the tests use.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,7 +33,8 @@ const LAYERS: Record<string, number> = {
   install: 4,
   demo: 4,
   cluster: 4,
-  world: 3,
+  world: 2,
+  load: 2,
   commands: 5,
   cli: 6,
   "cli.ts": 7,

@@ -1,15 +1,20 @@
-// Reads one lineage (renewal conf + live/ files) into LineageFacts; a broken file becomes a problem, never an exception.
-import { lstatSync, readFileSync, readlinkSync } from "node:fs";
+// Reads one lineage (renewal conf + the files it names) into LineageFacts, as certbot and OpenSSL see it; a broken file
+// becomes a problem, never an exception. What `certbot renew` would skip is one RENEWAL_CONF_INVALID in certbot's words.
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DerError } from "../certs/der.js";
 import { fingerprintOf, readCertificateInfo, type CertificateInfo } from "../certs/certificate-info.js";
-import { parseCertificatePems } from "../certs/pem.js";
+import { DerError } from "../certs/der.js";
+import { nginxRefusal } from "../certs/nginx-refusal.js";
+import { describeBlocks, readCertificateFile } from "../certs/pem.js";
 import { PrivateKeyError, publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } from "../certs/public-key.js";
 import { isIssuedBy } from "../certs/verify-issued-by.js";
 import type { Problem } from "./problem.js";
 import { isNodeError } from "../errors.js";
+import { certbotNames } from "./certbot-names.js";
+import { certbotRefusal } from "./certbot-refusal.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
-import { parseRenewalConf, type RenewalConf } from "./renewal-conf.js";
+import { inspectLink, resolveConfPath, type LiveLink } from "./live-links.js";
+import { LINEAGE_FILES, readRenewalConf, type RenewalConf } from "./renewal-conf.js";
 
 export function renewalConfPath(letsencryptDir: string, name: string): string {
   return path.join(letsencryptDir, "renewal", `${name}.conf`);
@@ -28,7 +33,23 @@ export function defaultLineagePaths(letsencryptDir: string, name: string): Linea
 class Unreadable extends Error {}
 
 /** Chains are shared by thousands of lineages: parse each distinct chain text once per process. */
-const chainCache = new Map<string, CertificateInfo[]>();
+const chainCache = new Map<string, { infos: CertificateInfo[]; otherBlocks: string[] }>();
+
+/** A renewal conf as certbot would load it, or certbot's reason why it cannot. */
+export function loadRenewalConf(confPath: string): { conf: RenewalConf } | { refusal: string } {
+  let text: string;
+  try {
+    // node's fast path for UTF-8 text; a conf that is not valid UTF-8 is read again as bytes, for Python's verdict.
+    text = readFileSync(confPath, "utf8");
+  } catch (error) {
+    // configobj reads what is not a regular file as an empty conf, which then lacks the file references.
+    if (isNodeError(error) && (error.code === "ENOENT" || error.code === "EISDIR")) {
+      return { refusal: `it is ${error.code === "EISDIR" ? "a directory" : "a dangling symlink"}, which certbot reads as an empty conf: renewal config file is missing a required file reference` };
+    }
+    return { refusal: `it cannot be read (${isNodeError(error) ? error.code : String(error)})` };
+  }
+  return { conf: readRenewalConf(text.includes("\ufffd") ? readFileSync(confPath) : text) };
+}
 
 /**
  * `beforeFiles` runs once the file paths are known and before any is read, so a cache can stamp them first: a file
@@ -37,17 +58,13 @@ const chainCache = new Map<string, CertificateInfo[]>();
 export function readLineageFacts(letsencryptDir: string, name: string, hasConf: boolean, beforeFiles?: (paths: LineagePaths) => void): LineageFacts {
   const problems: Problem[] = [];
   const confPath = hasConf ? renewalConfPath(letsencryptDir, name) : undefined;
-  let conf: RenewalConf | undefined;
-  if (confPath) {
-    try {
-      conf = parseRenewalConf(readText(confPath));
-    } catch (error) {
-      problems.push({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: ${errorText(error)}` });
-    }
-  } else {
-    problems.push({ code: "RENEWAL_CONF_INVALID", message: `no ${renewalConfPath(letsencryptDir, name)}: certbot will never renew this certificate` });
-  }
-  const paths = conf ? { cert: conf.cert, chain: conf.chain, fullchain: conf.fullchain, privkey: conf.privkey } : defaultLineagePaths(letsencryptDir, name);
+  const loaded = confPath === undefined ? undefined : loadRenewalConf(confPath);
+  const conf = loaded && "conf" in loaded ? loaded.conf : undefined;
+  // Where the conf points, file by file (a conf certbot refuses still says where its lineage is), else certbot's layout.
+  const files = conf?.filePaths ?? {};
+  const defaults = defaultLineagePaths(letsencryptDir, name);
+  const at = (kind: keyof LineagePaths): string => (files[kind] === undefined ? defaults[kind] : resolveConfPath(files[kind]!));
+  const paths: LineagePaths = { cert: at("cert"), chain: at("chain"), fullchain: at("fullchain"), privkey: at("privkey") };
   beforeFiles?.(paths);
   const facts: LineageFacts = {
     name,
@@ -67,13 +84,14 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     problems.push({ code: "STANDALONE", message: `renews with certbot's standalone authenticator, which must bind port 80: nginx would have to stop; \`ngcert migrate ${name}\` switches it to the shared webroot` });
   }
 
-  const cert = attempt(problems, paths.cert, (text) => {
-    const [der, ...rest] = parseCertificatePems(text);
-    if (rest.length > 0) throw new Unreadable(`holds ${rest.length + 1} certificates; cert.pem must hold only the leaf`);
-    return readCertificateInfo(der!);
-  });
+  const links = new Map<string, LiveLink>(LINEAGE_FILES.map((kind) => [kind, inspectLink(kind, paths[kind], files[kind])]));
+  const read = <T>(kind: keyof LineagePaths, parse: (text: string) => T): T | undefined =>
+    attemptWith(problems, paths[kind], () => parse(readText(paths[kind], links.get(kind)!)));
+
+  const certFile = read("cert", (text) => readCertificateFile(text));
+  const cert = certFile && attemptWith(problems, paths.cert, () => readCertificateInfo(certFile.certificates[0]!));
   if (cert) {
-    facts.domains = cert.dnsNames.length > 0 ? [...cert.dnsNames, ...cert.ipAddresses] : cert.ipAddresses;
+    facts.domains = certbotNames(cert);
     facts.notBefore = cert.notBefore.toISOString();
     facts.notAfter = cert.notAfter.toISOString();
     facts.serial = cert.serial;
@@ -81,11 +99,13 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
     facts.keyType = cert.keyType;
     facts.fingerprint = fingerprintOf(cert.der);
   }
-  const chainText = attempt(problems, paths.chain, (text) => text);
-  const chain = chainText === undefined ? undefined : attemptWith(problems, paths.chain, () => parseChain(chainText));
-  const fullchain = attempt(problems, paths.fullchain, (text) => parseCertificatePems(text));
-  const keyId = attempt(problems, paths.privkey, (text) => publicKeyIdFromPrivateKeyPem(text));
+  const chainText = read("chain", (text) => text);
+  const chainFile = chainText === undefined ? undefined : attemptWith(problems, paths.chain, () => parseChain(chainText));
+  const chain = chainFile?.infos;
+  const fullchainFile = read("fullchain", (text) => readCertificateFile(text));
+  const keyId = read("privkey", (text) => publicKeyIdFromPrivateKeyPem(text));
 
+  reportExtraContent(problems, paths, certFile, chainFile, fullchainFile);
   if (cert && keyId !== undefined && keyId !== publicKeyIdFromSpki(cert.spki)) {
     problems.push({ code: "KEY_MISMATCH", message: `${paths.privkey} is not the key of ${paths.cert}: nginx would refuse to load the pair` });
   }
@@ -95,45 +115,79 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
       problems.push({ code: "CHAIN_INVALID", message: `${paths.cert} is not signed by the first certificate of ${paths.chain} (${issuer.subject})` });
     }
   }
-  if (cert && chain && fullchain) {
+  if (cert && chain && fullchainFile) {
     const expected = [cert.der, ...chain.map((info) => info.der)];
-    if (fullchain.length !== expected.length || fullchain.some((der, i) => !der.equals(expected[i]!))) {
+    const actual = fullchainFile.certificates;
+    if (actual.length !== expected.length || actual.some((der, i) => !der.equals(expected[i]!))) {
       problems.push({ code: "CHAIN_INVALID", message: `${paths.fullchain} is not ${path.basename(paths.cert)} followed by ${path.basename(paths.chain)}` });
     }
+  }
+  if (cert) {
+    const refusal = nginxRefusal(cert, true) ?? (chain ?? []).map((info) => nginxRefusal(info, false)).find((reason) => reason !== undefined);
+    if (refusal) problems.push({ code: "UNREADABLE", message: `${paths.fullchain}: ${refusal}` });
+  }
+
+  if (confPath === undefined) {
+    problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `no ${renewalConfPath(letsencryptDir, name)}: certbot will never renew this certificate` });
+  } else {
+    const reason = certbotRefusal(loaded!, [...links.values()], cert, paths.cert, letsencryptDir, name);
+    if (reason) problems.unshift({ code: "RENEWAL_CONF_INVALID", message: `${confPath}: certbot will not renew this certificate: ${reason}` });
   }
   return facts;
 }
 
-function parseChain(text: string): CertificateInfo[] {
+/** cert.pem holds only the leaf and certificate files hold only certificates, as certbot writes them. */
+function reportExtraContent(
+  problems: Problem[],
+  paths: LineagePaths,
+  cert: { certificates: Buffer[]; otherBlocks: string[] } | undefined,
+  chain: { otherBlocks: string[] } | undefined,
+  fullchain: { otherBlocks: string[] } | undefined,
+): void {
+  if (cert && (cert.certificates.length > 1 || cert.otherBlocks.length > 0)) {
+    const extra = [...(cert.certificates.length > 1 ? [`${cert.certificates.length - 1} more certificate${cert.certificates.length > 2 ? "s" : ""}`] : []), ...(cert.otherBlocks.length > 0 ? [describeBlocks(cert.otherBlocks)] : [])];
+    problems.push({
+      code: "CHAIN_INVALID",
+      message: `${paths.cert} holds ${extra.join(" and ")} after the certificate; OpenSSL and nginx read the first certificate (reported here), certbot writes only that one to cert.pem`,
+    });
+  }
+  for (const [file, read] of [[paths.chain, chain], [paths.fullchain, fullchain]] as const) {
+    if (read && read.otherBlocks.length > 0) {
+      problems.push({ code: "CHAIN_INVALID", message: `${file} holds ${describeBlocks(read.otherBlocks)} besides its certificates, which OpenSSL skips; certbot writes certificates only` });
+    }
+  }
+}
+
+function parseChain(text: string): { infos: CertificateInfo[]; otherBlocks: string[] } {
   let chain = chainCache.get(text);
   if (!chain) {
-    chain = parseCertificatePems(text).map((der) => readCertificateInfo(der));
+    const file = readCertificateFile(text);
+    chain = { infos: file.certificates.map((der) => readCertificateInfo(der)), otherBlocks: file.otherBlocks };
     chainCache.set(text, chain);
   }
   return chain;
 }
 
-function readText(file: string): string {
+/** The file's text; marks the link as existing once it could be opened. */
+function readText(file: string, link: LiveLink): string {
   try {
-    return readFileSync(file, "utf8");
+    const text = readFileSync(file, "utf8");
+    link.exists = true;
+    return text;
   } catch (error) {
-    if (isNodeError(error) && error.code === "ENOENT") {
-      let target: string | undefined;
-      try {
-        if (lstatSync(file).isSymbolicLink()) target = readlinkSync(file);
-      } catch {
-        target = undefined;
-      }
-      throw new Unreadable(target === undefined ? "missing" : `dangling symlink to ${target}`);
+    if (isNodeError(error) && error.code === "EISDIR") {
+      link.exists = true;
+      throw new Unreadable("is a directory, not a file");
     }
-    if (isNodeError(error) && error.code === "EISDIR") throw new Unreadable("is a directory, not a file");
-    if (isNodeError(error)) throw new Unreadable(`cannot be read (${error.code})`);
+    if (isNodeError(error) && (error.code === "ENOENT" || error.code === "ENOTDIR" || error.code === "ERR_INVALID_ARG_VALUE")) {
+      throw new Unreadable(link.link === undefined ? "missing" : `dangling symlink to ${link.link}`);
+    }
+    if (isNodeError(error)) {
+      link.exists = true;
+      throw new Unreadable(`cannot be read (${error.code})`);
+    }
     throw error;
   }
-}
-
-function attempt<T>(problems: Problem[], file: string, parse: (text: string) => T): T | undefined {
-  return attemptWith(problems, file, () => parse(readText(file)));
 }
 
 function attemptWith<T>(problems: Problem[], file: string, run: () => T): T | undefined {

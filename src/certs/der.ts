@@ -1,5 +1,6 @@
-// A minimal DER reader: just enough ASN.1 to pull the fields ngcert needs out of certificates and keys,
-// far faster than a full X.509 object model when thousands of lineages are read.
+// A minimal DER reader: just enough ASN.1 to pull the fields ngcert needs out of certificates and keys, far faster than
+// a full X.509 object model when thousands of lineages are read. Its primitives refuse what OpenSSL's decoder
+// refuses (test/certs/der-differential.test.ts holds it to that), so a certificate nginx cannot load is never read.
 
 export interface Tlv {
   tag: number;
@@ -13,22 +14,40 @@ export interface Tlv {
 
 export class DerError extends Error {}
 
+/** Tags above 30 (several tag bytes) get this offset added, so they never equal a one-byte tag. */
+export const LONG_TAG = 0x10000;
+
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
   if (offset + 2 > limit) throw new DerError("truncated DER");
-  const tag = buf[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte DER tags are not supported");
-  let length = buf[offset + 1]!;
-  let contentStart = offset + 2;
+  let tag = buf[offset]!;
+  let at = offset + 1;
+  if ((tag & 0x1f) === 0x1f) {
+    let number = 0;
+    for (;;) {
+      if (at >= limit) throw new DerError("truncated DER");
+      const byte = buf[at++]!;
+      number = number * 128 + (byte & 0x7f);
+      if (number > 0xffffff) throw new DerError("bad DER tag");
+      if (!(byte & 0x80)) break;
+    }
+    tag = LONG_TAG + ((tag & 0xe0) << 16) + number;
+  }
+  if (at >= limit) throw new DerError("truncated DER");
+  let length = buf[at++]!;
   if (length & 0x80) {
     const count = length & 0x7f;
-    if (count === 0 || count > 4 || contentStart + count > limit) throw new DerError("bad DER length");
+    // OpenSSL takes long lengths with leading zero bytes too; indefinite lengths (BER) do not occur in DER certificates.
+    if (count === 0 || at + count > limit) throw new DerError("bad DER length");
     length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + buf[contentStart + i]!;
-    contentStart += count;
+    for (let i = 0; i < count; i++) {
+      length = length * 256 + buf[at + i]!;
+      if (length > 0x7fffffff) throw new DerError("bad DER length");
+    }
+    at += count;
   }
-  const end = contentStart + length;
+  const end = at + length;
   if (end > limit) throw new DerError("DER element runs past its container");
-  return { tag, start: offset, contentStart, end };
+  return { tag, start: offset, contentStart: at, end };
 }
 
 /** The elements directly inside a constructed element. */
@@ -56,11 +75,14 @@ export function wholeOf(buf: Buffer, tlv: Tlv): Buffer {
   return buf.subarray(tlv.start, tlv.end);
 }
 
+/** An OBJECT IDENTIFIER's dotted form; refuses the encodings OpenSSL refuses (empty, unterminated, padded). */
 export function decodeOid(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new DerError("empty OID");
+  if (bytes.length === 0 || bytes[bytes.length - 1]! & 0x80) throw new DerError("bad OID");
   const parts: number[] = [];
   let value = 0;
-  for (const byte of bytes) {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === 0x80 && (i === 0 || !(bytes[i - 1]! & 0x80))) throw new DerError("bad OID");
     value = value * 128 + (byte & 0x7f);
     if (!(byte & 0x80)) {
       parts.push(value);
@@ -72,14 +94,66 @@ export function decodeOid(bytes: Uint8Array): string {
   return [...head, ...parts].join(".");
 }
 
-/** UTCTime (tag 0x17) or GeneralizedTime (0x18), both in the Z form DER requires. */
-export function decodeTime(buf: Buffer, tlv: Tlv): Date {
-  const text = buf.toString("latin1", tlv.contentStart, tlv.end);
-  const match = tlv.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!match) throw new DerError(`bad time ${JSON.stringify(text)}`);
-  let year = Number(match[1]);
-  if (tlv.tag === 0x17) year += year < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])));
+/** An INTEGER's content as OpenSSL accepts it: not empty, no superfluous leading 00 or FF byte. */
+export function checkInteger(buf: Uint8Array, tlv: Tlv): void {
+  const length = tlv.end - tlv.contentStart;
+  if (length === 0) throw new DerError("empty INTEGER");
+  if (length === 1) return;
+  const first = buf[tlv.contentStart]!;
+  const second = buf[tlv.contentStart + 1]!;
+  // OpenSSL's c2i_ibuf: FF followed only by zero bytes is the minimal form of -256^n, not padding.
+  let padded = first === 0;
+  if (first === 0xff) for (let i = tlv.contentStart + 1; i < tlv.end && !padded; i++) padded = buf[i] !== 0;
+  const negative = (first & 0x80) !== 0;
+  if (padded && negative === ((second & 0x80) !== 0)) throw new DerError("INTEGER with illegal padding");
+}
+
+/** A BIT STRING's content: the unused-bits count (0–7) then the bits. */
+export function checkBitString(buf: Uint8Array, tlv: Tlv): void {
+  if (tlv.end === tlv.contentStart || buf[tlv.contentStart]! > 7) throw new DerError("bad BIT STRING");
+}
+
+/** Checks a primitive value of any universal type the way OpenSSL's decoder does for ANY; constructed ones are taken whole. */
+export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
+  const length = tlv.end - tlv.contentStart;
+  switch (tlv.tag) {
+    case 0x01:
+      if (length !== 1) throw new DerError("bad BOOLEAN");
+      return;
+    case 0x02:
+    case 0x0a:
+      checkInteger(buf, tlv);
+      return;
+    case 0x03:
+      checkBitString(buf, tlv);
+      return;
+    case 0x05:
+      if (length !== 0) throw new DerError("bad NULL");
+      return;
+    case 0x06:
+      decodeOid(buf.subarray(tlv.contentStart, tlv.end));
+      return;
+    case 0x1c:
+      if (length % 4 !== 0) throw new DerError("bad UniversalString");
+      return;
+    case 0x1e:
+      if (length % 2 !== 0) throw new DerError("bad BMPString");
+      return;
+    case 0x00:
+      throw new DerError("unexpected end-of-contents");
+    case 0x21:
+    case 0x22:
+    case 0x25:
+    case 0x26:
+    case 0x2a:
+      // BOOLEAN, INTEGER, NULL, OID and ENUMERATED have no constructed form.
+      throw new DerError("a primitive type in constructed form");
+  }
+}
+
+/** BER's constructed form of a string (OpenSSL joins its pieces): every piece must itself be well formed. */
+export function checkConstructed(buf: Uint8Array, tlv: Tlv): void {
+  for (const child of readChildren(buf, tlv)) if (child.tag & 0x20) checkConstructed(buf, child);
 }
 
 /** An INTEGER's magnitude without the sign-padding zero bytes DER adds. */
@@ -87,4 +161,22 @@ export function unsignedInteger(buf: Buffer, tlv: Tlv): Buffer {
   let start = tlv.contentStart;
   while (start < tlv.end - 1 && buf[start] === 0) start++;
   return buf.subarray(start, tlv.end);
+}
+
+/** Hex digits without leading zeros ("0" for zero). */
+const trimHex = (hex: string): string => hex.replace(/^0+(?=.)/, "");
+
+/** An INTEGER as lower-case hex, minus sign when negative (two's complement), no leading zeros: as certbot prints it. */
+export function signedIntegerHex(buf: Buffer, tlv: Tlv): string {
+  if (!(buf[tlv.contentStart]! & 0x80)) return trimHex(unsignedInteger(buf, tlv).toString("hex"));
+  const bytes = Buffer.from(buf.subarray(tlv.contentStart, tlv.end));
+  let carry = 1;
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    const value = (~bytes[i]! & 0xff) + carry;
+    bytes[i] = value & 0xff;
+    carry = value >> 8;
+  }
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return `-${trimHex(bytes.subarray(start).toString("hex"))}`;
 }

@@ -1,4 +1,6 @@
-// Splits PEM text into its labelled blocks (a fullchain holds several certificates).
+// Splits PEM text into its labelled blocks (a fullchain holds several certificates), and reads a certificate file the
+// way OpenSSL's PEM_read_bio_X509 does: certificates in order, other blocks and text around them skipped (and kept
+// aside here, so what else the file holds can be reported).
 
 export interface PemBlock {
   label: string;
@@ -19,11 +21,38 @@ export function parsePem(text: string): PemBlock[] {
   return blocks;
 }
 
+/** Labels OpenSSL reads as a certificate. */
+const CERTIFICATE_LABELS = new Set(["CERTIFICATE", "X509 CERTIFICATE"]);
+
+export interface CertificateFile {
+  /** DER of every certificate block, in file order. */
+  certificates: Buffer[];
+  /** Labels of the other blocks (a private key, a CSR...), which OpenSSL skips. */
+  otherBlocks: string[];
+}
+
+/** Every certificate in the text; throws PemError when there is none. */
+export function readCertificateFile(text: string): CertificateFile {
+  const blocks = parsePem(text);
+  const certificates = blocks.filter((block) => CERTIFICATE_LABELS.has(block.label)).map((block) => block.der);
+  const otherBlocks = blocks.filter((block) => !CERTIFICATE_LABELS.has(block.label)).map((block) => block.label);
+  if (certificates.length === 0) {
+    throw new PemError(otherBlocks.length === 0 ? "no PEM certificate found" : `holds ${describeBlocks(otherBlocks)} but no certificate`);
+  }
+  return { certificates, otherBlocks };
+}
+
+/** "a PRIVATE KEY block", "2 PRIVATE KEY blocks and a CERTIFICATE REQUEST block" */
+export function describeBlocks(labels: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const parts = [...counts].map(([label, count]) => (count === 1 ? `a ${label} block` : `${count} ${label} blocks`));
+  return parts.length <= 1 ? (parts[0] ?? "nothing") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
 /** The DER of every CERTIFICATE block; throws when there is none or another kind of block is mixed in. */
 export function parseCertificatePems(text: string): Buffer[] {
-  const blocks = parsePem(text);
-  if (blocks.length === 0) throw new PemError("no PEM certificate found");
-  const other = blocks.find((block) => block.label !== "CERTIFICATE");
-  if (other) throw new PemError(`holds a ${other.label} block where only certificates belong`);
-  return blocks.map((block) => block.der);
+  const { certificates, otherBlocks } = readCertificateFile(text);
+  if (otherBlocks.length > 0) throw new PemError(`holds ${describeBlocks(otherBlocks)} where only certificates belong`);
+  return certificates;
 }

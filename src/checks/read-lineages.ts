@@ -1,7 +1,7 @@
 // Every lineage with its renewal conf as text and as certbot reads it, for the checks that judge how it renews and
 // for rewriting the conf later: what doctor and migrate both start from.
 import { readFileSync } from "node:fs";
-import { listLineages } from "../certbot/list-lineages.js";
+import { findOrphanLiveDirs, listLetsencryptDir } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { readLineageFacts } from "../certbot/read-lineage.js";
 import { parseRenewalConf, type RenewalConf } from "../certbot/renewal-conf.js";
@@ -19,12 +19,16 @@ export interface LineageRecord {
 }
 
 export function readLineageRecords(letsencryptDir: string, names: readonly string[]): LineageRecord[] {
-  const all = listLineages(letsencryptDir);
-  const unknown = names.filter((name) => !all.some((entry) => entry.name === name));
+  // As certbot finds lineages: every conf, and the live/ directories no conf points into (a renamed lineage keeps its
+  // old live/ directory: it is not an orphan).
+  const { confs, liveCandidates } = listLetsencryptDir(letsencryptDir);
+  const confFacts = confs.map((name) => readLineageFacts(letsencryptDir, name, true));
+  const orphans = findOrphanLiveDirs(letsencryptDir, liveCandidates, confFacts.map((facts) => facts.paths));
+  const all = [...confFacts, ...orphans.map((name) => readLineageFacts(letsencryptDir, name, false))];
+  const unknown = names.filter((name) => !all.some((facts) => facts.name === name));
   if (unknown.length > 0) throw new NgcertError("NOT_FOUND", `no certificate named ${unknown.join(", ")} in ${letsencryptDir}; \`ngcert status\` lists them all`);
-  const wanted = names.length === 0 ? all : all.filter((entry) => names.includes(entry.name));
-  return wanted.map((entry) => {
-    const facts = readLineageFacts(letsencryptDir, entry.name, entry.hasConf);
+  const wanted = names.length === 0 ? all : all.filter((facts) => names.includes(facts.name));
+  return wanted.map((facts) => {
     let confText: string | undefined;
     let conf: RenewalConf | undefined;
     let confError: string | undefined;
@@ -38,6 +42,6 @@ export function readLineageRecords(letsencryptDir: string, names: readonly strin
     } else {
       confError = "no renewal conf";
     }
-    return { name: entry.name, confPath: facts.confPath, confText, conf, confError, domains: facts.domains, facts };
+    return { name: facts.name, confPath: facts.confPath, confText, conf, confError, domains: facts.domains, facts };
   });
 }

@@ -1,6 +1,7 @@
 // Every command the CLI offers, in help order.
 import type { CommandModule } from "../commands/command-module.js";
 import { addCommand } from "../commands/add.js";
+import { demoCommand } from "../commands/demo.js";
 import { doctorCommand } from "../commands/doctor.js";
 import { hookCommand } from "../commands/hook.js";
 import { initCommand } from "../commands/init.js";
@@ -14,4 +15,4 @@ import { watchCommand } from "../commands/watch.js";
 import { installCheckCommand } from "../commands/install-check.js";
 import { clusterCommand } from "../commands/cluster.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, clusterCommand, hookCommand, installCheckCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, demoCommand, clusterCommand, hookCommand, installCheckCommand];

@@ -1,7 +1,11 @@
 // `ngcert verify [NAME...] [--json]`: status's checks, plus a TLS handshake per domain: does nginx serve what is on disk?
 import type { CommandModule } from "./command-module.js";
 import { useColor } from "../context.js";
+import type { LineageFacts } from "../certbot/lineage.js";
+import { liveDirOf, probesFor } from "../deploy/judge-lineage.js";
 import { readServiceState } from "../deploy/service-state.js";
+import { findCertificateUsers } from "../nginx/certificate-users.js";
+import { readNginxDump } from "../nginx/read-nginx-dump.js";
 import { servedTarget } from "../served/served-target.js";
 import { verifyLineages } from "../served/verify-lineages.js";
 import { collectFacts } from "../status/collect-status.js";
@@ -16,7 +20,17 @@ export const verifyCommand: CommandModule = {
     const { names, warnDays } = readCertificateListOptions(args);
     const warn = (message: string): void => context.stderr.write(`warning: ${message}\n`);
     const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names, cacheDir: settings.cacheDir, workerScript: context.workerScript, warn });
-    const certificates = await verifyLineages(all, { target: servedTarget(settings), now: context.now(), warnDays, waiting: readServiceState(settings.letsencryptDir).waiting });
+    const target = servedTarget(settings);
+    // Where the blocks using each lineage take TLS connections; without nginx's configuration, where ngcert's sites do.
+    const nginx = await readNginxDump(settings, context.exec).catch(() => undefined);
+    const probesOf = nginx
+      ? (facts: LineageFacts) => {
+          // Every name the certificate covers, at every place a block using it listens (SPEC: every domain).
+          const places = [...new Map(probesFor(facts, findCertificateUsers(nginx, liveDirOf(facts)), target).map((probe) => [`${probe.host}|${probe.port}`, probe])).values()];
+          return places.flatMap((place) => facts.domains.filter((domain) => !domain.startsWith("*.")).map((name) => ({ name, host: place.host, port: place.port })));
+        }
+      : undefined;
+    const certificates = await verifyLineages(all, { target, probesOf, now: context.now(), warnDays, waiting: readServiceState(settings.letsencryptDir).waiting });
     context.stdout.write(args.json ? renderStatusJson(certificates) : renderStatusTable(certificates, useColor(context)));
     return certificates.some((cert) => cert.problems.length > 0) ? 1 : 0;
   },

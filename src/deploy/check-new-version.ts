@@ -3,6 +3,7 @@
 // lives longer with one about to expire. A not-before a few minutes ahead is clock skew between this host and the
 // CA: tolerated, and said.
 import type { LineageFacts } from "../certbot/lineage.js";
+import { missingNames } from "../certs/canonical-name.js";
 import { checkLineage } from "../checks/check-lineage.js";
 
 /** Problems that make a version unfit to serve (expiring soon is not one: it is still better than the old one). */
@@ -40,8 +41,8 @@ export function checkVersion(facts: LineageFacts, now: Date, context: VersionCon
   const refusals = checkLineage(facts, { now })
     .filter((problem) => FATAL.has(problem.code) && !(skewed && problem.code === "NOT_YET_VALID"))
     .map((problem) => `${problem.code}: ${problem.message}`);
-  const covered = new Set(facts.domains.map((domain) => domain.toLowerCase()));
-  const missing = (context.renewedDomains ?? []).filter((domain) => !covered.has(domain.toLowerCase()));
+  // Compared canonically: certbot writes IPv6 addresses compressed, certificates carry bytes, names may differ in case.
+  const missing = missingNames(context.renewedDomains ?? [], facts.domains);
   if (facts.notAfter !== undefined && missing.length > 0) {
     refusals.push(`the certificate does not cover ${missing.join(", ")} (it names ${facts.domains.join(", ") || "no domain"})`);
   }

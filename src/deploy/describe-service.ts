@@ -18,7 +18,7 @@ export function describeLineage(lineage: LineageService): string {
     case "waiting":
       return `${label} is valid and stays in live/, but is not served yet: ${lineage.reason ?? "?"}; the next reload (post hook, ngcert watch, ngcert renew, ngcert reload) brings it into service`;
     case "not-served":
-      return `${label} is not served after the reload: ${lineage.reason ?? "?"}`;
+      return `${label} is ${lineage.reason ?? "not served after the reload"}`;
   }
 }
 

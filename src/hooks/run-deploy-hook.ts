@@ -2,16 +2,15 @@
 // nginx -t, reloaded, proven served — or refused, live/ back on the previous version. Inside a marked renewal run it
 // is checked only, and the run's post hook reloads once for all.
 import path from "node:path";
+import { findLineageByLiveDir } from "../certbot/find-lineage.js";
 import { bringIntoService, type LineageService, type ServiceOutcome } from "../deploy/bring-into-service.js";
 import { addPendingLineage, inMarkedRenewRun } from "../deploy/renew-run.js";
 import { appendRunReport } from "../deploy/run-report.js";
-import { liveDirOf } from "../deploy/judge-lineage.js";
 import { finishInterrupted } from "../deploy/finish-interrupted.js";
 import type { Exec } from "../exec.js";
 import { NgcertError } from "../errors.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
 import type { Settings } from "../settings/settings.js";
-import { collectFacts } from "../status/collect-status.js";
 
 export interface DeployInput {
   renewedLineage: string | undefined;
@@ -32,14 +31,16 @@ export interface DeployResult {
 
 export async function runDeployHook(settings: Settings, exec: Exec, input: DeployInput): Promise<DeployResult> {
   if (!input.renewedLineage) throw new NgcertError("USAGE", "RENEWED_LINEAGE is not set: `ngcert hook deploy` is run by certbot after a renewal");
-  const liveDir = path.resolve(input.renewedLineage);
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "hook deploy", env: input.env });
   try {
     const repaired = lock.owned ? finishInterrupted(settings) : [];
     // Wherever the renewal conf puts the lineage's files, certbot hands over the directory they are in.
-    const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [] });
-    const facts = all.find((candidate) => liveDirOf(candidate) === liveDir) ?? all.find((candidate) => candidate.name === path.basename(liveDir) && path.dirname(liveDir) === path.join(settings.letsencryptDir, "live"));
-    if (!facts) throw new NgcertError("INVALID_INPUT", `RENEWED_LINEAGE ${input.renewedLineage} is not a lineage of ${settings.letsencryptDir} (check --letsencrypt-dir)`);
+    const name = findLineageByLiveDir(settings.letsencryptDir, input.renewedLineage);
+    if (name === undefined) {
+      const renewal = path.join(settings.letsencryptDir, "renewal");
+      throw new NgcertError("INVALID_INPUT", `RENEWED_LINEAGE ${input.renewedLineage} is the live directory of no renewal conf in ${renewal} (check --letsencrypt-dir)`);
+    }
+    const facts = { name };
     const deferred = inMarkedRenewRun(settings.letsencryptDir);
     const outcome = await bringIntoService(settings, exec, {
       by: "hook deploy",

@@ -2,13 +2,16 @@
 // names. A file nginx loads but this parser cannot read is not treated as using nothing: its text is searched for the
 // live directory, and a block found that way is reported without names (every name of the certificate is probed).
 import path from "node:path";
+import { parseListen } from "./http-servers.js";
 import type { Directive } from "./parse-config.js";
 
 export interface CertificateUser {
   file: string;
   line: number;
   serverNames: string[];
-  /** Found by searching the text of a file that could not be parsed: names unknown. */
+  /** Where the block takes TLS connections ("*", "[::]" or an address as written, and a port). */
+  sslListens: { address: string; port: number }[];
+  /** Found by searching the text of a file that could not be parsed: names and listens unknown. */
   unparsed?: boolean;
 }
 
@@ -27,7 +30,13 @@ export function findCertificateUsers(dump: DumpLike | readonly { file: string; d
       if (directive.name === "server") {
         const body = directive.block;
         const uses = body.some((d) => d.name === "ssl_certificate" && d.args[0] !== undefined && path.resolve(d.args[0]).startsWith(prefix));
-        if (uses) users.push({ file, line: directive.line, serverNames: body.filter((d) => d.name === "server_name").flatMap((d) => d.args) });
+        if (uses) {
+          const sslListens = body.flatMap((d) => {
+            const listen = d.name === "listen" ? parseListen(d.args) : undefined;
+            return listen?.ssl ? [{ address: listen.address, port: listen.port }] : [];
+          });
+          users.push({ file, line: directive.line, serverNames: body.filter((d) => d.name === "server_name").flatMap((d) => d.args), sslListens });
+        }
       } else {
         visit(file, directive.block);
       }
@@ -37,7 +46,7 @@ export function findCertificateUsers(dump: DumpLike | readonly { file: string; d
   for (const { file, text } of skipped ?? []) {
     const lines = text.split("\n");
     const index = lines.findIndex((line) => /^\s*ssl_certificate\s/.test(line) && line.includes(prefix));
-    if (index >= 0) users.push({ file, line: index + 1, serverNames: [], unparsed: true });
+    if (index >= 0) users.push({ file, line: index + 1, serverNames: [], sslListens: [], unparsed: true });
   }
   return users;
 }

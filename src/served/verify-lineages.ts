@@ -4,10 +4,13 @@
 import type { LineageFacts } from "../certbot/lineage.js";
 import { toStatus, type CertificateStatus } from "../status/collect-status.js";
 import { servedProblems } from "./served-problems.js";
-import { fetchServed, type ServedTarget } from "./wait-until-served.js";
+import { fetchServedProbes, probeKey, type ServedProbe, type ServedTarget } from "./wait-until-served.js";
 
 export interface VerifyOptions {
+  /** Where ngcert's sites take TLS connections: asked for a lineage no parsed nginx block is known to use. */
   target: ServedTarget;
+  /** Where the blocks using each lineage listen, from nginx's configuration (absent: nginx -T could not be read). */
+  probesOf?: (facts: LineageFacts) => ServedProbe[] | undefined;
   now: Date;
   warnDays: number | undefined;
   /** Lineages whose version passed the deploy checks but waits for a reload (deploy/service-state.ts). */
@@ -20,12 +23,18 @@ function namesOf(facts: LineageFacts): string[] {
 }
 
 export async function verifyLineages(all: readonly LineageFacts[], options: VerifyOptions): Promise<CertificateStatus[]> {
-  const served = await fetchServed(options.target, all.flatMap(namesOf));
+  const probesOf = (facts: LineageFacts): ServedProbe[] => {
+    if (facts.fingerprint === undefined) return [];
+    const configured = options.probesOf?.(facts);
+    return configured && configured.length > 0 ? configured : namesOf(facts).map((name) => ({ name, ...options.target }));
+  };
+  const probes = new Map(all.map((facts) => [facts.name, probesOf(facts)]));
+  const served = await fetchServedProbes([...probes.values()].flat());
   return all.map((facts) => {
     const status = toStatus(facts, options.now, options.warnDays);
-    const checks = namesOf(facts).map((domain) => {
-      const result = served.get(domain)!;
-      return { domain, result, matches: result.ok && result.fingerprint === facts.fingerprint };
+    const checks = probes.get(facts.name)!.map((probe) => {
+      const result = served.get(probeKey(probe))!;
+      return { domain: probe.name, result, matches: result.ok && result.fingerprint === facts.fingerprint };
     });
     const wait = Object.hasOwn(options.waiting, facts.name) ? options.waiting[facts.name] : undefined;
     return { ...status, problems: [...status.problems, ...servedProblems(facts, checks, options.target.port, wait)] };

@@ -1,7 +1,8 @@
 // Status of every lineage (or the named ones): facts from disk (or the cache), then the clock-dependent checks.
+import path from "node:path";
 import { daysLeft, checkLineage } from "../checks/check-lineage.js";
 import type { Problem } from "../certbot/problem.js";
-import { listLineages } from "../certbot/list-lineages.js";
+import { compareCodePoints, findOrphanLiveDirs, listLetsencryptDir, type LineageEntry } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { NgcertError } from "../errors.js";
 import { FactsCache } from "./facts-cache.js";
@@ -39,20 +40,45 @@ export interface CollectOptions {
 }
 
 export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDays">): Promise<LineageFacts[]> {
-  const all = listLineages(options.letsencryptDir);
-  let entries = all;
+  const { letsencryptDir } = options;
+  const listing = listLetsencryptDir(letsencryptDir);
+  let confs = listing.confs;
+  let candidates = listing.liveCandidates;
   if (options.names.length > 0) {
-    const known = new Set(all.map((entry) => entry.name));
+    const known = new Set([...confs, ...candidates]);
     const unknown = options.names.filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      throw new NgcertError("NOT_FOUND", `no certificate named ${unknown.join(", ")} in ${options.letsencryptDir}; \`ngcert status\` lists them all`);
+      throw new NgcertError("NOT_FOUND", `no certificate named ${unknown.join(", ")} in ${letsencryptDir}; \`ngcert status\` lists them all`);
     }
     const wanted = new Set(options.names);
-    entries = all.filter((entry) => wanted.has(entry.name));
+    candidates = candidates.filter((name) => wanted.has(name));
+    // Whether a live/ directory is an orphan depends on every conf: read them all when one is asked for.
+    if (candidates.length === 0) confs = confs.filter((name) => wanted.has(name));
   }
-  const opened = options.cacheDir === undefined ? undefined : FactsCache.open(options.cacheDir, options.letsencryptDir);
+  const opened = options.cacheDir === undefined ? undefined : FactsCache.open(options.cacheDir, letsencryptDir);
   if (opened !== undefined && "refused" in opened) options.warn?.(`${opened.refused}: not using the status cache (fix its ownership and mode: root, 0700)`);
   const cache = opened instanceof FactsCache ? opened : undefined;
+  const confFacts = await readEntries(options, cache, confs.map((name) => ({ name, hasConf: true })));
+  // A live/ directory some conf points into belongs to that lineage (a lineage certbot renamed keeps its old live/).
+  const orphans = findOrphanLiveDirs(letsencryptDir, candidates, confFacts.map((facts) => facts.paths));
+  if (options.names.length > 0) {
+    const owned = candidates.filter((name) => !orphans.includes(name));
+    if (owned.length > 0) {
+      const owners = owned.map((name) => `live/${name}/ is the live directory of ${confFacts.find((facts) => path.dirname(facts.paths.cert) === path.resolve(letsencryptDir, "live", name))?.name ?? "another lineage"}`);
+      throw new NgcertError("NOT_FOUND", `no certificate named ${owned.join(", ")} in ${letsencryptDir}: ${owners.join("; ")}`);
+    }
+  }
+  const orphanFacts = await readEntries(options, cache, orphans.map((name) => ({ name, hasConf: false })));
+  if (cache) {
+    if (options.names.length === 0) cache.retain(new Set([...confs, ...orphans]));
+    cache.save();
+  }
+  const wanted = options.names.length > 0 ? new Set(options.names) : undefined;
+  return [...confFacts.filter((facts) => !wanted || wanted.has(facts.name)), ...orphanFacts].sort((a, b) => compareCodePoints(a.name, b.name));
+}
+
+/** Facts for the entries, from the cache where the files are unchanged, read (on every core) where not. */
+async function readEntries(options: Omit<CollectOptions, "now" | "warnDays">, cache: FactsCache | undefined, entries: LineageEntry[]): Promise<LineageFacts[]> {
   const facts: (LineageFacts | undefined)[] = entries.map((entry) => cache?.lookup(entry.name, confStampOf(options.letsencryptDir, entry)));
   const missing = entries.filter((_, index) => facts[index] === undefined);
   const read = await readAllStamped(options.letsencryptDir, missing, options.workerScript, options.alwaysInThreads === true);
@@ -63,10 +89,6 @@ export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDa
     // Wall-clock time on purpose: it is compared with file timestamps, not with the (injectable) expiry clock.
     cache?.store(fresh.name, stamp, fresh, options.readAtMs ?? Date.now());
     facts[index] = fresh;
-  }
-  if (cache) {
-    if (options.names.length === 0) cache.retain(new Set(all.map((entry) => entry.name)));
-    cache.save();
   }
   return facts as LineageFacts[];
 }

@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { LineageFacts, LineagePaths } from "../certbot/lineage.js";
 
-const FORMAT = 1;
+// 2: names in certbot's order, certbot's refusals as problems.
+const FORMAT = 2;
 /** Changes this recent (ms) are too close to the read to trust a stamp: Linux advances file times in ticks of a few ms. */
 export const RACY_MS = 100;
 

@@ -1,9 +1,9 @@
 // listLineages: every renewal conf plus the live/ directories certbot has no conf for; a letsencrypt dir that cannot
 // be used is one clear error.
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listLineages } from "../../src/certbot/list-lineages.js";
+import { findOrphanLiveDirs, listLetsencryptDir, listLineages } from "../../src/certbot/list-lineages.js";
 import { NgcertError, exitCodeFor } from "../../src/errors.js";
 import { createWorkspace, removeWorkspace, type Workspace } from "../helpers/workspace.js";
 
@@ -46,6 +46,30 @@ describe("listLineages", () => {
       { name: "b.example", hasConf: true },
       { name: "z.example", hasConf: false },
     ]);
+  });
+
+  it("matches renewal/*.conf as certbot's glob does: editor files skipped, case kept, directories and dangling links included", async () => {
+    const renewal = path.join(le, "renewal");
+    await mkdir(renewal);
+    await writeFile(path.join(renewal, "a.example.conf"), "");
+    // Emacs' lock (a dangling symlink), vim's swap file, a backup, another case: not certbot's.
+    await symlink("root@host.4242:1700000000", path.join(renewal, ".#a.example.conf"));
+    await writeFile(path.join(renewal, ".a.example.conf.swp"), "");
+    await writeFile(path.join(renewal, "a.example.conf~"), "");
+    await writeFile(path.join(renewal, "b.example.CONF"), "");
+    // Matched by the glob: certbot reads them as empty confs and calls them invalid.
+    await mkdir(path.join(renewal, "dir.example.conf"));
+    await symlink("nowhere", path.join(renewal, "gone.example.conf"));
+    // A file in live/ is no lineage.
+    await mkdir(path.join(le, "live"));
+    await writeFile(path.join(le, "live", "stray.pem"), "");
+    expect(listLetsencryptDir(le)).toEqual({ confs: ["a.example", "dir.example", "gone.example"], liveCandidates: [] });
+  });
+
+  it("counts a live/ directory some conf's files lie in as that lineage's, not an orphan", () => {
+    const paths = (dir: string) => ({ cert: `${dir}/cert.pem`, chain: `${dir}/chain.pem`, fullchain: `${dir}/fullchain.pem`, privkey: `${dir}/privkey.pem` });
+    const renamedOld = path.join(le, "live", "old.example");
+    expect(findOrphanLiveDirs(le, ["old.example", "left.example"], [paths(renamedOld), paths("/elsewhere/x")])).toEqual(["left.example"]);
   });
 
   it("refuses a letsencrypt dir that does not exist", () => {

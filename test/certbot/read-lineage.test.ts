@@ -27,7 +27,7 @@ beforeAll(async () => {
   intermediate = await makeCa({ name: "Test R1", issuer: root });
   impostor = await makeCa({ name: "Test R1", issuer: await makeCa({ name: "Other Root" }) });
   const dates = { notBefore: NOT_BEFORE, notAfter: NOT_AFTER };
-  ecLeaf = await makeLeaf({ domains: ["example.com", "www.example.com"], issuer: intermediate, serial: "0a1b2c3d", ...dates });
+  ecLeaf = await makeLeaf({ domains: ["example.com", "www.example.com"], issuer: intermediate, serial: "a1b2c3d", ...dates });
   p384Leaf = await makeLeaf({ domains: ["p384.example.com"], issuer: intermediate, algorithm: "ecdsa-p384", ...dates });
   rsaLeaf = await makeLeaf({ domains: ["rsa.example.com"], ipAddresses: ["192.0.2.10"], issuer: intermediate, algorithm: "rsa-2048", ...dates });
   otherLeaf = await makeLeaf({ domains: ["other.example.com"], issuer: intermediate, ...dates });
@@ -64,7 +64,7 @@ describe("readLineageFacts on a clean lineage", () => {
       domains: ["example.com", "www.example.com"],
       notBefore: "2026-05-02T12:00:00.000Z",
       notAfter: "2026-07-31T12:00:00.000Z",
-      serial: "0a1b2c3d",
+      serial: "a1b2c3d",
       issuer: "O=ngcert tests, CN=Test R1",
       keyType: "ecdsa-p256",
       fingerprint: createHash("sha256").update(der).digest("hex"),
@@ -84,12 +84,13 @@ describe("readLineageFacts on a clean lineage", () => {
     await writeLineage(le, { name: "example.com", leaf: ecLeaf, chain: [intermediate] });
     const elsewhere = path.join(workspace.root, "elsewhere");
     await mkdir(elsewhere);
-    await writeFile(path.join(elsewhere, "leaf.pem"), ecLeaf.pem);
-    const conf = renewalConfText(le, { name: "example.com", leaf: ecLeaf, chain: [] }).replace(/^cert = .*$/m, `cert = ${path.join(elsewhere, "leaf.pem")}`);
+    for (const kind of ["cert", "chain", "fullchain", "privkey"]) await symlink(archive("example.com", `${kind}1.pem`), path.join(elsewhere, `${kind}.pem`));
+    let conf = renewalConfText(le, { name: "example.com", leaf: ecLeaf, chain: [] });
+    for (const kind of ["cert", "chain", "fullchain", "privkey"]) conf = conf.replace(new RegExp(`^${kind} = .*$`, "m"), `${kind} = ${path.join(elsewhere, `${kind}.pem`)}`);
     await writeFile(path.join(le, "renewal", "example.com.conf"), conf);
-    await rm(live("example.com", "cert.pem"));
+    await rm(path.join(le, "live", "example.com"), { recursive: true });
     const facts = readLineageFacts(le, "example.com", true);
-    expect(facts.paths.cert).toBe(path.join(elsewhere, "leaf.pem"));
+    expect(facts.paths.cert).toBe(path.join(elsewhere, "cert.pem"));
     expect(facts.fileProblems).toEqual([]);
   });
 
@@ -159,18 +160,29 @@ describe("STANDALONE", () => {
 
 describe("UNREADABLE", () => {
   const unreadable = (file: string, why: string) => ({ code: "UNREADABLE", message: `${file}: ${why}` });
+  /** certbot's verdict on the same lineage, which comes first. */
+  const skipped = (why: string, name = "example.com") => ({
+    code: "RENEWAL_CONF_INVALID",
+    message: `${path.join(le, "renewal", `${name}.conf`)}: certbot will not renew this certificate: ${why}`,
+  });
 
   it("when a live/ file is missing", async () => {
     await writeLineage(le, { name: "example.com", leaf: ecLeaf, chain: [intermediate] });
     await rm(live("example.com", "chain.pem"));
-    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([unreadable(live("example.com", "chain.pem"), "missing")]);
+    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([
+      skipped(`expected ${live("example.com", "chain.pem")} to be a symlink`),
+      unreadable(live("example.com", "chain.pem"), "missing"),
+    ]);
   });
 
   it("when a live/ symlink dangles, naming its target", async () => {
     await writeLineage(le, { name: "example.com", leaf: ecLeaf, chain: [intermediate] });
     await rm(archive("example.com", "cert1.pem"));
     const facts = readLineageFacts(le, "example.com", true);
-    expect(facts.fileProblems).toEqual([unreadable(live("example.com", "cert.pem"), "dangling symlink to ../../archive/example.com/cert1.pem")]);
+    expect(facts.fileProblems).toEqual([
+      skipped(`target ${archive("example.com", "cert1.pem")} of symlink ${live("example.com", "cert.pem")} does not exist`),
+      unreadable(live("example.com", "cert.pem"), "dangling symlink to ../../archive/example.com/cert1.pem"),
+    ]);
     expect([facts.notAfter, facts.domains, facts.serial]).toEqual([undefined, [], undefined]);
   });
 
@@ -178,26 +190,28 @@ describe("UNREADABLE", () => {
     await writeLineage(le, { name: "example.com", leaf: ecLeaf, chain: [intermediate] });
     await rm(live("example.com", "privkey.pem"));
     await mkdir(live("example.com", "privkey.pem"));
-    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([unreadable(live("example.com", "privkey.pem"), "is a directory, not a file")]);
+    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([
+      skipped(`expected ${live("example.com", "privkey.pem")} to be a symlink`),
+      unreadable(live("example.com", "privkey.pem"), "is a directory, not a file"),
+    ]);
   });
 
   it("when a file is not PEM", async () => {
     const facts = await read({ leaf: ecLeaf, files: { cert: "<html>404 Not Found</html>\n", privkey: "" } });
     expect(facts.fileProblems).toEqual([
+      skipped(`it cannot read the certificate's names from ${live("example.com", "cert.pem")}`),
       unreadable(live("example.com", "cert.pem"), "no PEM certificate found"),
       unreadable(live("example.com", "privkey.pem"), "holds no PEM block, not a private key"),
     ]);
   });
 
-  it("when privkey.pem holds a certificate, or cert.pem a key or the whole chain", async () => {
+  it("when privkey.pem holds a certificate, or cert.pem a key", async () => {
     expect((await read({ leaf: ecLeaf, files: { privkey: ecLeaf.pem } })).fileProblems).toEqual([
       unreadable(live("example.com", "privkey.pem"), "holds a CERTIFICATE block, not a private key"),
     ]);
     expect((await read({ leaf: ecLeaf, files: { cert: ecLeaf.key.privateKeyPem } })).fileProblems).toEqual([
-      unreadable(live("example.com", "cert.pem"), "holds a PRIVATE KEY block where only certificates belong"),
-    ]);
-    expect((await read({ leaf: ecLeaf, files: { cert: ecLeaf.pem + intermediate.pem } })).fileProblems).toEqual([
-      unreadable(live("example.com", "cert.pem"), "holds 2 certificates; cert.pem must hold only the leaf"),
+      skipped(`it cannot read the certificate's names from ${live("example.com", "cert.pem")}`),
+      unreadable(live("example.com", "cert.pem"), "holds a PRIVATE KEY block but no certificate"),
     ]);
   });
 
@@ -215,10 +229,12 @@ describe("UNREADABLE", () => {
     const der = parsePem(ecLeaf.pem)[0]!.der;
     const cutBase64 = `-----BEGIN CERTIFICATE-----\n${der.toString("base64").slice(0, 101)}\n-----END CERTIFICATE-----\n`;
     expect((await read({ leaf: ecLeaf, files: { cert: cutBase64 } })).fileProblems).toEqual([
+      skipped(`it cannot read the certificate's names from ${live("example.com", "cert.pem")}`),
       unreadable(live("example.com", "cert.pem"), "the CERTIFICATE block is not valid base64"),
     ]);
     const cutDer = toPem("CERTIFICATE", der.subarray(0, der.length - 30));
     expect((await read({ leaf: ecLeaf, files: { cert: cutDer } })).fileProblems).toEqual([
+      skipped(`it cannot read the certificate's names from ${live("example.com", "cert.pem")}`),
       unreadable(live("example.com", "cert.pem"), "not a valid certificate (DER element runs past its container)"),
     ]);
     const chainDer = parsePem(intermediate.pem)[0]!.der;
@@ -233,7 +249,10 @@ describe("UNREADABLE", () => {
     const rsaAlgorithm = encodeTlv(0x30, encodeTlv(0x06, Buffer.from("2a864886f70d010101", "hex")), Buffer.from([0x05, 0x00]));
     const spki = encodeTlv(0x30, rsaAlgorithm, encodeTlv(0x03, Buffer.from([0]), encodeTlv(0x30, encodeTlv(0x02, Buffer.from([0x00, 0xc5, 0x01])))));
     const facts = await read({ name: "rsa.example.com", leaf: rsaLeaf, files: { cert: toPem("CERTIFICATE", replaceTbsField(der, TBS_FIELD.spki, spki)) } });
-    expect(facts.fileProblems).toEqual([unreadable(live("rsa.example.com", "cert.pem"), "not a valid certificate (bad RSA public key)")]);
+    expect(facts.fileProblems).toEqual([
+      skipped(`it cannot read the certificate's names from ${live("rsa.example.com", "cert.pem")}`, "rsa.example.com"),
+      unreadable(live("rsa.example.com", "cert.pem"), "not a valid certificate (bad RSA public key)"),
+    ]);
   });
 });
 
@@ -241,15 +260,18 @@ describe("RENEWAL_CONF_INVALID", () => {
   it("when the renewal conf is garbage, still reading the live/ files", async () => {
     const facts = await read({ leaf: ecLeaf, conf: "this is not a renewal conf\n" });
     expect(facts.fileProblems).toEqual([
-      { code: "RENEWAL_CONF_INVALID", message: `${path.join(le, "renewal", "example.com.conf")}: line 1: expected "key = value", found "this is not a renewal conf"` },
+      {
+        code: "RENEWAL_CONF_INVALID",
+        message: `${path.join(le, "renewal", "example.com.conf")}: certbot will not renew this certificate: error parsing it: Invalid line ('this is not a renewal conf') (matched as neither section nor keyword) at line 1.`,
+      },
     ]);
-    expect([facts.authenticator, facts.serial, facts.paths.cert]).toEqual([undefined, "0a1b2c3d", live("example.com", "cert.pem")]);
+    expect([facts.authenticator, facts.serial, facts.paths.cert]).toEqual([undefined, "a1b2c3d", live("example.com", "cert.pem")]);
   });
 
   it("when the renewal conf lacks [renewalparams]", async () => {
     const conf = renewalConfText(le, { name: "example.com", leaf: ecLeaf, chain: [] }).replace(/\n\[renewalparams\][^]*$/, "\n");
     expect((await read({ leaf: ecLeaf, conf })).fileProblems).toEqual([
-      { code: "RENEWAL_CONF_INVALID", message: `${path.join(le, "renewal", "example.com.conf")}: no [renewalparams] section: certbot does not know how to renew it` },
+      { code: "RENEWAL_CONF_INVALID", message: `${path.join(le, "renewal", "example.com.conf")}: certbot will not renew this certificate: it lacks renewalparams` },
     ]);
   });
 
@@ -269,5 +291,59 @@ describe("RENEWAL_CONF_INVALID", () => {
     await rm(path.join(le, "renewal", "example.com.conf"));
     await symlink("nowhere.pem", path.join(le, "live", "example.com", "extra.pem"));
     expect(readLineageFacts(le, "example.com", false).fileProblems.map((problem) => problem.code)).toEqual(["RENEWAL_CONF_INVALID", "KEY_MISMATCH"]);
+  });
+});
+
+describe("as certbot and OpenSSL see it", () => {
+  const skipped = (why: string, name = "example.com") => ({
+    code: "RENEWAL_CONF_INVALID",
+    message: `${path.join(le, "renewal", `${name}.conf`)}: certbot will not renew this certificate: ${why}`,
+  });
+
+  it("lists names as certbot does: the CN first (alone when there is no SAN), IPv6 in RFC 5952 form, raw UTF-8 decoded", async () => {
+    const cnOnly = await makeLeaf({ domains: ["cn-only.example"], noSan: true, issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    expect((await read({ name: "cn-only.example", leaf: cnOnly })).domains).toEqual(["cn-only.example"]);
+    const cnApart = await makeLeaf({ domains: ["san.example"], commonName: "cn.example", issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    expect((await read({ name: "apart.example", leaf: cnApart })).domains).toEqual(["cn.example", "san.example"]);
+    const v6 = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1]);
+    const ip = await makeLeaf({ domains: [], commonName: null, rawSan: { ip: [v6] }, issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    expect((await read({ name: "ip.example", leaf: ip })).domains).toEqual(["2001:db8::1"]);
+    const utf8 = await makeLeaf({ domains: [], commonName: null, rawSan: { dns: ["bücher.example"] }, issuer: intermediate, notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    const facts = await read({ name: "utf8.example", leaf: utf8 });
+    expect(facts.domains).toEqual(["bücher.example"]);
+    expect(facts.fileProblems).toEqual([
+      skipped(
+        'it references a certificate that contains an invalid domain name ("bücher.example"): Non-ASCII domain names not supported. To issue for an Internationalized Domain Name, use Punycode.',
+        "utf8.example",
+      ),
+    ]);
+  });
+
+  it("reads the first certificate of a cert.pem that holds more, as OpenSSL does, and says what else is there", async () => {
+    const facts = await read({ leaf: ecLeaf, files: { cert: ecLeaf.pem + intermediate.pem } });
+    expect([facts.serial, facts.domains]).toEqual(["a1b2c3d", ["example.com", "www.example.com"]]);
+    expect(facts.fileProblems).toEqual([
+      {
+        code: "CHAIN_INVALID",
+        message: `${live("example.com", "cert.pem")} holds 1 more certificate after the certificate; OpenSSL and nginx read the first certificate (reported here), certbot writes only that one to cert.pem`,
+      },
+    ]);
+  });
+
+  it("says certbot will not renew a lineage whose live/ files are copies, or not archive versions, or whose conf names no authenticator", async () => {
+    await writeLineage(le, { name: "example.com", leaf: ecLeaf, chain: [intermediate] });
+    await rm(live("example.com", "privkey.pem"));
+    await writeFile(live("example.com", "privkey.pem"), ecLeaf.key.privateKeyPem);
+    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([skipped(`expected ${live("example.com", "privkey.pem")} to be a symlink`)]);
+
+    await rm(live("example.com", "privkey.pem"));
+    await writeFile(archive("example.com", "privkey.pem"), ecLeaf.key.privateKeyPem);
+    await symlink("../../archive/example.com/privkey.pem", live("example.com", "privkey.pem"));
+    expect(readLineageFacts(le, "example.com", true).fileProblems).toEqual([
+      skipped(`privkey is required but missing for this certificate (${live("example.com", "privkey.pem")} points at ../../archive/example.com/privkey.pem, not at an archive version privkey<N>.pem)`),
+    ]);
+
+    const conf = renewalConfText(le, { name: "noauth.example", leaf: ecLeaf, chain: [] }).replace(/^authenticator = .*\n/m, "");
+    expect((await read({ name: "noauth.example", leaf: ecLeaf, conf })).fileProblems).toEqual([skipped("it does not specify an authenticator", "noauth.example")]);
   });
 });

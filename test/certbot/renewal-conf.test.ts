@@ -1,30 +1,26 @@
-// parseRenewalConf: the fields ngcert takes from renewal/<name>.conf, and RenewalConfError for a conf certbot cannot use.
+// readRenewalConf: what ngcert takes from renewal/<name>.conf, and certbot's reasons for refusing one (the differential
+// suites check the same against certbot itself; these pin the messages).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseRenewalConf, RenewalConfError } from "../../src/certbot/renewal-conf.js";
+import { parseRenewalConf, readRenewalConf, RenewalConfError } from "../../src/certbot/renewal-conf.js";
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/renewal/${name}`, import.meta.url), "utf8");
+const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/renewal/${name}`, import.meta.url));
 
 const FILES = ["cert = /le/live/a/cert.pem", "privkey = /le/live/a/privkey.pem", "chain = /le/live/a/chain.pem", "fullchain = /le/live/a/fullchain.pem"];
-const conf = (...lines: string[]): string => `${lines.join("\n")}\n`;
+const conf = (...lines: string[]): Buffer => Buffer.from(`${lines.join("\n")}\n`);
+const read = (...lines: string[]) => readRenewalConf(conf(...lines));
 
-function confError(text: string): RenewalConfError {
-  try {
-    parseRenewalConf(text);
-  } catch (error) {
-    if (error instanceof RenewalConfError) return error;
-    throw error;
-  }
-  throw new Error("parseRenewalConf accepted the text");
-}
-
-describe("parseRenewalConf", () => {
+describe("readRenewalConf on confs certbot wrote", () => {
   it("reads certbot 2.x's webroot conf", () => {
-    expect(parseRenewalConf(fixture("certbot-2-webroot.conf"))).toEqual({
+    const files = {
       cert: "/etc/letsencrypt/live/shop.example.com/cert.pem",
       privkey: "/etc/letsencrypt/live/shop.example.com/privkey.pem",
       chain: "/etc/letsencrypt/live/shop.example.com/chain.pem",
       fullchain: "/etc/letsencrypt/live/shop.example.com/fullchain.pem",
+    };
+    expect(readRenewalConf(fixture("certbot-2-webroot.conf"))).toEqual({
+      files,
+      filePaths: files,
       archiveDir: "/etc/letsencrypt/archive/shop.example.com",
       authenticator: "webroot",
       installer: undefined,
@@ -40,59 +36,84 @@ describe("parseRenewalConf", () => {
         key_type: "ecdsa",
         post_hook: "systemctl reload nginx",
       },
+      loadRefusal: undefined,
+      renewRefusal: undefined,
     });
   });
 
   it("reads a standalone conf: no webroot at all", () => {
-    const parsed = parseRenewalConf(fixture("certbot-2-standalone.conf"));
-    expect(parsed.authenticator).toBe("standalone");
-    expect(parsed.keyType).toBe("rsa");
-    expect(parsed.webrootPath).toEqual([]);
-    expect(parsed.webrootMap).toEqual({});
-    expect(parsed.params.pre_hook).toBe("systemctl stop nginx");
+    const parsed = readRenewalConf(fixture("certbot-2-standalone.conf"));
+    expect([parsed.authenticator, parsed.keyType, parsed.webrootPath, parsed.webrootMap, parsed.params.pre_hook]).toEqual(["standalone", "rsa", [], {}, "systemctl stop nginx"]);
   });
 
   it("reads several webroot paths, hooks with quotes, and a single path written without the trailing comma", () => {
-    const parsed = parseRenewalConf(fixture("certbot-2-hooks.conf"));
+    const parsed = readRenewalConf(fixture("certbot-2-hooks.conf"));
     expect(parsed.webrootPath).toEqual(["/var/www/acme-challenge", "/srv/legacy-acme"]);
     expect(parsed.params.deploy_hook).toBe('cp "$RENEWED_LINEAGE/fullchain.pem" /srv/app/tls/');
-    expect(parseRenewalConf(conf(...FILES, "[renewalparams]", "webroot_path = /w")).webrootPath).toEqual(["/w"]);
+    expect(read(...FILES, "[renewalparams]", "authenticator = webroot", "webroot_path = /w").webrootPath).toEqual(["/w"]);
   });
 
-  it("needs no [[webroot_map]] or archive_dir", () => {
-    const parsed = parseRenewalConf(conf(...FILES, "[renewalparams]", "authenticator = nginx", "installer = nginx"));
-    expect(parsed).toMatchObject({ archiveDir: undefined, authenticator: "nginx", installer: "nginx", webrootMap: {} });
+  it("reads the hook certbot writes in triple quotes when it holds both kinds of quote", () => {
+    const parsed = read(...FILES, "[renewalparams]", "authenticator = webroot", `post_hook = '''echo "it's done"'''`);
+    expect([parsed.authenticator, parsed.params.post_hook, parsed.renewRefusal]).toEqual(["webroot", `echo "it's done"`, undefined]);
+  });
+
+  it("needs no [[webroot_map]] or archive_dir, and interpolates values as certbot reads them", () => {
+    expect(read(...FILES, "[renewalparams]", "authenticator = nginx", "installer = nginx")).toMatchObject({ archiveDir: undefined, authenticator: "nginx", installer: "nginx", webrootMap: {} });
+    expect(read(...FILES, "plugin = webroot", "[renewalparams]", "authenticator = %(plugin)s").authenticator).toBe("webroot");
+  });
+
+  it("parseRenewalConf returns the four paths, or throws certbot's reason", () => {
+    expect(parseRenewalConf(fixture("certbot-2-webroot.conf")).cert).toBe("/etc/letsencrypt/live/shop.example.com/cert.pem");
+    expect(() => parseRenewalConf(conf(...FILES))).toThrow(new RenewalConfError("it lacks renewalparams"));
   });
 });
 
-describe("parseRenewalConf errors", () => {
-  it("wraps configobj syntax errors", () => {
-    expect(confError(conf(...FILES, "[renewalparams", "authenticator = webroot")).message).toBe('line 5: malformed section header "[renewalparams"');
-    expect(confError("\u0000\u0001garbage\n").message).toBe('line 1: expected "key = value", found "\\u0000\\u0001garbage"');
+describe("readRenewalConf: why certbot would not load it", () => {
+  it("refuses what configobj cannot parse or Python cannot decode, and still learns where it points", () => {
+    const broken = read(...FILES, "[renewalparams", "authenticator = webroot");
+    expect(broken.loadRefusal).toBe("error parsing it: Invalid line ('[renewalparams') (matched as neither section nor keyword) at line 5.");
+    expect(broken.files?.cert).toBe("/le/live/a/cert.pem");
+    expect(read(...FILES, "cert = /other.pem").loadRefusal).toBe("error parsing it: Duplicate keyword name at line 5.");
+    const undecodable = readRenewalConf(Buffer.concat([conf(...FILES), Buffer.from([0x23, 0x20, 0xe9, 0x0a])]));
+    expect([undecodable.loadRefusal, undecodable.files?.fullchain]).toEqual(["'utf-8' codec can't decode byte 0xe9 in position 2: invalid continuation byte", "/le/live/a/fullchain.pem"]);
   });
 
-  it("refuses a conf missing any of the four file paths, or with an empty one", () => {
+  it("refuses a conf missing any of the four file references", () => {
     for (const key of ["cert", "privkey", "chain", "fullchain"]) {
-      const without = FILES.filter((line) => !line.startsWith(`${key} =`));
-      expect(confError(conf(...without, "[renewalparams]")).message).toBe(`no "${key}" path`);
+      const parsed = read(...FILES.filter((line) => !line.startsWith(`${key} =`)), "[renewalparams]", "authenticator = webroot");
+      expect([parsed.loadRefusal, parsed.files]).toEqual([`renewal config file is missing a required file reference (no "${key}")`, undefined]);
     }
-    expect(confError(conf("cert =", ...FILES.slice(1), "[renewalparams]")).message).toBe('no "cert" path');
-    expect(confError(conf("cert = /a, /b", ...FILES.slice(1), "[renewalparams]")).message).toBe('no "cert" path');
   });
 
-  it("refuses a conf without [renewalparams]", () => {
-    expect(confError(conf(...FILES)).message).toBe("no [renewalparams] section: certbot does not know how to renew it");
-    // File paths inside a section are not the lineage's paths.
-    expect(confError(conf("[renewalparams]", ...FILES)).message).toBe('no "cert" path');
+  it("refuses a file reference that is a list or a section, and a version certbot cannot parse", () => {
+    expect(read("cert = /a, /b", ...FILES.slice(1), "[renewalparams]", "authenticator = webroot").loadRefusal).toBe("expected str, bytes or os.PathLike object, not list");
+    expect(read(...FILES.slice(1), "[renewalparams]", "authenticator = webroot", "[cert]").loadRefusal).toBe("expected str, bytes or os.PathLike object, not Section");
+    expect(read("version = 2.1.0+debian", ...FILES, "[renewalparams]", "authenticator = webroot").loadRefusal).toBeUndefined();
+    expect(read("version = latest", ...FILES, "[renewalparams]", "authenticator = webroot").loadRefusal).toBe("Invalid version: 'latest'");
   });
 
-  it("refuses a list where one value belongs", () => {
-    expect(confError(conf(...FILES, "[renewalparams]", "authenticator = webroot, standalone")).message).toBe('"authenticator" must be a single value');
-    expect(confError(conf(...FILES, "[renewalparams]", "[[webroot_map]]", "a.example = /w1, /w2")).message).toBe('webroot_map entry "a.example" must be a single path');
+  it("refuses a root value whose interpolation fails", () => {
+    expect(read("archive_dir = /le/archive/%(name)s", ...FILES, "[renewalparams]", "authenticator = webroot").loadRefusal).toBe('missing option "name" in interpolation.');
+  });
+});
+
+describe("readRenewalConf: why certbot renew would skip it", () => {
+  const params = (...lines: string[]) => read(...FILES, "[renewalparams]", ...lines).renewRefusal;
+
+  it("without [renewalparams] or an authenticator", () => {
+    expect(read(...FILES).renewRefusal).toBe("it lacks renewalparams");
+    expect(params("server = https://acme.example/dir")).toBe("it does not specify an authenticator");
   });
 
-  it("refuses duplicate keys and too-deep nesting", () => {
-    expect(confError(conf(...FILES, "cert = /other.pem", "[renewalparams]")).message).toBe('line 5: duplicate key "cert"');
-    expect(confError(conf(...FILES, "[[webroot_map]]", "a = /w")).message).toBe('line 5: section "webroot_map" is nested too deeply');
+  it("with a value it cannot convert", () => {
+    expect(params("authenticator = webroot", "reuse_key = yes")).toBe("Expected True or False for reuse_key but found yes");
+    expect(params("authenticator = webroot", "rsa_key_size = 2k")).toBe("Expected a numeric value for rsa_key_size");
+    expect(params("authenticator = webroot", "pref_challs = smtp-01,")).toBe("Unrecognized challenges: smtp-01");
+    expect(params("authenticator = webroot", "post_hook = echo %(nope)s")).toBe('missing option "nope" in interpolation.');
+  });
+
+  it("but not with what Python converts", () => {
+    expect(params("authenticator = webroot", "reuse_key = FALSE", "rsa_key_size =  +4_096 ", "http01_port = None", "pref_challs = http, dns-01")).toBeUndefined();
   });
 });

@@ -143,7 +143,7 @@ describe("dist/cli.js", () => {
     const bundle = await bundled(["status", ...workspace.args, "--verbose"]);
     expect(bundle.code).toBe(2);
     const frames = [...bundle.stderr.matchAll(/^ {4}at (?:(\S+) \()?(src\/[\w/.-]+\.ts):(\d+):(\d+)\)?$/gm)];
-    expect(frames.map((frame) => frame[1])).toEqual(expect.arrayContaining(["listLineages", "runCli"]));
+    expect(frames.map((frame) => frame[1])).toEqual(expect.arrayContaining(["listLetsencryptDir", "runCli"]));
     // The first frame is the line of src/ that threw, at the column of its `new`.
     const [, , file, line, column] = frames[0]!;
     const source = (await readFile(path.join(REPO, file!), "utf8")).split("\n")[Number(line) - 1]!;

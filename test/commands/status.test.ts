@@ -52,7 +52,7 @@ describe("ngcert status --json", () => {
           notBefore: "2026-05-02T12:00:00.000Z",
           notAfter: "2026-07-31T12:00:00.000Z",
           daysLeft: 60,
-          serial: "0a01",
+          serial: "a01",
           issuer: "O=ngcert tests, CN=Test R1",
           keyType: "ecdsa-p256",
           authenticator: "webroot",
@@ -82,6 +82,10 @@ describe("ngcert status --json", () => {
             "keyType": null,
             "authenticator": "webroot",
             "problems": [
+              {
+                "code": "RENEWAL_CONF_INVALID",
+                "message": "<root>/letsencrypt/renewal/alpha.example.conf: certbot will not renew this certificate: it cannot read the certificate's names from <root>/letsencrypt/live/alpha.example/cert.pem"
+              },
               {
                 "code": "UNREADABLE",
                 "message": "<root>/letsencrypt/live/alpha.example/cert.pem: no PEM certificate found"

@@ -36,6 +36,13 @@ describe("checkNewVersion", () => {
     expect(checkNewVersion(facts(), [], NOW)).toEqual([]);
   });
 
+  it("compares renewed names canonically: an IPv6 address as certbot writes it, case, a trailing dot", () => {
+    const ip = facts({ domains: ["example.com", "2001:db8::1"] });
+    expect(checkNewVersion(ip, ["2001:db8::1", "EXAMPLE.com."], NOW)).toEqual([]);
+    expect(checkNewVersion(ip, ["2001:0db8:0:0:0:0:0:1"], NOW)).toEqual([]);
+    expect(checkNewVersion(ip, ["2001:db8::2"], NOW)).toEqual(["the certificate does not cover 2001:db8::2 (it names example.com, 2001:db8::1)"]);
+  });
+
   it.each([
     ["UNREADABLE", "cert.pem: not a PEM certificate"],
     ["KEY_MISMATCH", "privkey.pem does not match cert.pem"],

@@ -13,7 +13,7 @@ import { readPebbleActivity, type PebbleActivity } from "../world/pebble-activit
 import { requirePrograms } from "../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../world/run-ngcert.js";
 import { readCertificateFile } from "../world/served-certificate.js";
-import { startUpstream, type Upstream } from "../world/upstream.js";
+import { startUpstream, type Upstream } from "../../src/world/echo-upstream.js";
 import { startWorld, type World } from "../world/world.js";
 
 const programs = requirePrograms();

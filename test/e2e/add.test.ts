@@ -11,7 +11,7 @@ import { fetchPebbleIntermediate, readPebbleActivity } from "../world/pebble-act
 import { requirePrograms } from "../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../world/run-ngcert.js";
 import { readCertificateFile } from "../world/served-certificate.js";
-import { startUpstream, UPSTREAM_HEADER, type Upstream, type UpstreamRequest } from "../world/upstream.js";
+import { startUpstream, UPSTREAM_HEADER, type Upstream, type UpstreamRequest } from "../../src/world/echo-upstream.js";
 import { startWorld, type World } from "../world/world.js";
 
 const programs = requirePrograms();

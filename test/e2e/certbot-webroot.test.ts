@@ -4,7 +4,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTail } from "../world/child-process.js";
+import { readTail } from "../../src/world/child-process.js";
 import { requirePrograms } from "../world/programs.js";
 import { startWorld, type World } from "../world/world.js";
 

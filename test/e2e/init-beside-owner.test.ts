@@ -4,7 +4,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpGet } from "../world/http-get.js";
+import { httpGet } from "../../src/world/http-get.js";
 import { requirePrograms } from "../world/programs.js";
 import { describeRun, runNgcert } from "../world/run-ngcert.js";
 import { startWorld, type World } from "../world/world.js";

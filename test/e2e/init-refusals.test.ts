@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileTimes, snapshotTree, withoutTimes, type TreeSnapshot } from "../world/file-tree.js";
-import { httpGet } from "../world/http-get.js";
+import { httpGet } from "../../src/world/http-get.js";
 import { readSettledNginxProcesses, type NginxProcesses } from "../world/nginx-processes.js";
 import { requirePrograms } from "../world/programs.js";
 import { rawHttp } from "../world/raw-http.js";

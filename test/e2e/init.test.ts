@@ -4,7 +4,7 @@ import { access, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } 
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshotTree, type TreeSnapshot } from "../world/file-tree.js";
-import { httpGet } from "../world/http-get.js";
+import { httpGet } from "../../src/world/http-get.js";
 import { readSettledNginxProcesses } from "../world/nginx-processes.js";
 import { requirePrograms } from "../world/programs.js";
 import { rawHttp } from "../world/raw-http.js";

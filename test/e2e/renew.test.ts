@@ -9,11 +9,11 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLiveLinks } from "../world/lineage-links.js";
 import { readSettledNginxProcesses } from "../world/nginx-processes.js";
-import { findFreePorts } from "../world/ports.js";
+import { findFreePorts } from "../../src/world/free-ports.js";
 import { requirePrograms } from "../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../world/run-ngcert.js";
 import { fetchServedCertificate, readCertificateFile } from "../world/served-certificate.js";
-import { waitFor } from "../world/wait.js";
+import { waitFor } from "../../src/world/wait.js";
 import { startWorld, type World } from "../world/world.js";
 
 const programs = requirePrograms();

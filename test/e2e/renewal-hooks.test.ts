@@ -7,7 +7,7 @@ import { readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTail } from "../world/child-process.js";
+import { readTail } from "../../src/world/child-process.js";
 import { readSettledNginxProcesses } from "../world/nginx-processes.js";
 import { requirePrograms } from "../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../world/run-ngcert.js";

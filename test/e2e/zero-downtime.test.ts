@@ -7,7 +7,7 @@ import path from "node:path";
 import { X509Certificate } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runHttpsLoad } from "../load/https-load.js";
+import { runHttpsLoad } from "../../src/load/https-load.js";
 import { startStreamingUpstream, type StreamingUpstream } from "../load/streaming-upstream.js";
 import { requirePrograms } from "../world/programs.js";
 import { describeRun, runNgcert } from "../world/run-ngcert.js";

@@ -5,7 +5,7 @@ import * as x509 from "@peculiar/x509";
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-export type KeyAlgorithm = "ecdsa-p256" | "ecdsa-p384" | "rsa-2048";
+export type KeyAlgorithm = "ecdsa-p256" | "ecdsa-p384" | "ecdsa-p521" | "rsa-1024" | "rsa-2048" | "rsa-3072" | "rsa-4096";
 
 export interface TestKey {
   algorithm: KeyAlgorithm;
@@ -24,18 +24,15 @@ export interface TestCert {
 const DAY = 86_400_000;
 
 function generationParams(algorithm: KeyAlgorithm): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams {
-  switch (algorithm) {
-    case "ecdsa-p256":
-      return { name: "ECDSA", namedCurve: "P-256" };
-    case "ecdsa-p384":
-      return { name: "ECDSA", namedCurve: "P-384" };
-    case "rsa-2048":
-      return { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
-  }
+  if (algorithm.startsWith("ecdsa-")) return { name: "ECDSA", namedCurve: `P-${algorithm.slice("ecdsa-p".length)}` };
+  return { name: "RSASSA-PKCS1-v1_5", modulusLength: Number(algorithm.slice("rsa-".length)), publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
 }
 
-function signingAlgorithm(key: TestKey): webcrypto.Algorithm | webcrypto.EcdsaParams {
-  return key.algorithm === "rsa-2048" ? { name: "RSASSA-PKCS1-v1_5" } : { name: "ECDSA", hash: key.algorithm === "ecdsa-p384" ? "SHA-384" : "SHA-256" };
+/** How `key` signs: RSA with its key's hash (SHA-256), ECDSA with the curve's usual hash unless `hash` says otherwise. */
+function signingAlgorithm(key: TestKey, hash?: string): webcrypto.Algorithm | webcrypto.EcdsaParams {
+  if (key.algorithm.startsWith("rsa-")) return { name: "RSASSA-PKCS1-v1_5" };
+  const usual = key.algorithm === "ecdsa-p384" ? "SHA-384" : key.algorithm === "ecdsa-p521" ? "SHA-512" : "SHA-256";
+  return { name: "ECDSA", hash: hash ?? usual };
 }
 
 export async function makeKey(algorithm: KeyAlgorithm = "ecdsa-p256"): Promise<TestKey> {
@@ -103,6 +100,25 @@ export interface LeafOptions {
   notBefore?: Date;
   notAfter?: Date;
   serial?: string;
+  /** The subject CN; default the first domain, null for none. */
+  commonName?: string | null;
+  /** No subjectAltName extension at all (a CN-only certificate). */
+  noSan?: boolean;
+  /** A subjectAltName written byte for byte: DNS names as raw UTF-8, IP addresses as their bytes. */
+  rawSan?: { dns?: string[]; ip?: Uint8Array[] };
+  /** ECDSA issuers only: the signature's hash, e.g. "SHA-1" for a certificate nginx refuses. */
+  signatureHash?: string;
+}
+
+/** DER of a subjectAltName extension value with the names as given (no IDN or IP conversion). */
+export function rawSubjectAltName(names: { dns?: string[]; ip?: Uint8Array[] }): Buffer {
+  const tlv = (tag: number, content: Buffer): Buffer => {
+    const length = content.length;
+    const header = length < 0x80 ? Buffer.from([tag, length]) : length < 0x100 ? Buffer.from([tag, 0x81, length]) : Buffer.from([tag, 0x82, length >> 8, length & 0xff]);
+    return Buffer.concat([header, content]);
+  };
+  const items = [...(names.dns ?? []).map((name) => tlv(0x82, Buffer.from(name, "utf8"))), ...(names.ip ?? []).map((ip) => tlv(0x87, Buffer.from(ip)))];
+  return tlv(0x30, Buffer.concat(items));
 }
 
 export async function makeLeaf(options: LeafOptions): Promise<TestCert> {
@@ -113,20 +129,26 @@ export async function makeLeaf(options: LeafOptions): Promise<TestCert> {
     ...options.domains.map((value) => ({ type: "dns" as const, value })),
     ...(options.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
   ];
+  const commonName = options.commonName === undefined ? options.domains[0] : (options.commonName ?? undefined);
+  const san = options.rawSan
+    ? [new x509.Extension("2.5.29.17", false, rawSubjectAltName(options.rawSan))]
+    : options.noSan
+      ? []
+      : [new x509.SubjectAlternativeNameExtension(names)];
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: options.serial ?? randomSerial(),
-    subject: options.domains[0] ? `CN=${options.domains[0]}` : "",
+    subject: commonName ? `CN=${commonName}` : "",
     issuer: options.issuer.certificate.subject,
     notBefore,
     notAfter,
-    signingAlgorithm: signingAlgorithm(options.issuer.key),
+    signingAlgorithm: signingAlgorithm(options.issuer.key, options.signatureHash),
     publicKey: key.keys.publicKey,
     signingKey: options.issuer.key.keys.privateKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names),
+      ...san,
     ],
   });
   return { certificate, pem: certificate.toString("pem") + "\n", key, name: options.domains[0] ?? "leaf" };

@@ -10,12 +10,12 @@ const site = (name: string): string =>
 describe("findCertificateUsers", () => {
   it("finds the blocks whose ssl_certificate lies in the lineage's live directory, with their names", () => {
     const files = [{ file: "/etc/nginx/conf.d/a.conf", directives: parseNginxConfig(site("a.example") + site("b.example")) }];
-    expect(findCertificateUsers({ files }, "/etc/letsencrypt/live/a.example")).toEqual([{ file: "/etc/nginx/conf.d/a.conf", line: 1, serverNames: ["a.example", "www.a.example"] }]);
+    expect(findCertificateUsers({ files }, "/etc/letsencrypt/live/a.example")).toEqual([{ file: "/etc/nginx/conf.d/a.conf", line: 1, serverNames: ["a.example", "www.a.example"], sslListens: [{ address: "*", port: 443 }] }]);
     expect(findCertificateUsers({ files }, "/etc/letsencrypt/live/a.exam")).toEqual([]);
   });
 
   it("finds a use in a file it could not parse by searching its text, without names", () => {
     const skipped = [{ file: "/etc/nginx/conf.d/lua.conf", text: `# something the parser refuses\n${site("c.example")}` }];
-    expect(findCertificateUsers({ files: [], skipped }, "/etc/letsencrypt/live/c.example")).toEqual([{ file: "/etc/nginx/conf.d/lua.conf", line: 5, serverNames: [], unparsed: true }]);
+    expect(findCertificateUsers({ files: [], skipped }, "/etc/letsencrypt/live/c.example")).toEqual([{ file: "/etc/nginx/conf.d/lua.conf", line: 5, serverNames: [], sslListens: [], unparsed: true }]);
   });
 });

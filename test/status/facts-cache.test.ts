@@ -135,7 +135,7 @@ describe("facts cache invalidation", () => {
     await writeFile(live("cert.pem"), text);
     expect((await stat(live("cert.pem"))).ino).toBe(before.ino);
     const after = await only();
-    expect([after.serial, after.codes]).toEqual(["0de1", ["KEY_MISMATCH", "CHAIN_INVALID"]]);
+    expect([after.serial, after.codes]).toEqual(["de1", ["KEY_MISMATCH", "CHAIN_INVALID"]]);
   });
 
   it("sees a live/ symlink re-pointed at another archive version", async () => {
@@ -148,7 +148,7 @@ describe("facts cache invalidation", () => {
   it("sees a whole renewal: every link moved to version 2", async () => {
     await writeLineage(le, { name: "cached.example", leaf: otherLeaf, chain: [intermediate], version: 2 });
     const after = await only();
-    expect([after.serial, after.codes]).toEqual(["0de1", []]);
+    expect([after.serial, after.codes]).toEqual(["de1", []]);
   });
 
   it("sees a file whose mtime alone changed", async () => {
@@ -178,7 +178,7 @@ describe("facts cache invalidation", () => {
     const target = path.join(le, "archive", "cached.example", "fullchain1.pem");
     const text = await readFile(target, "utf8");
     await rm(target);
-    expect((await only()).codes).toEqual(["UNREADABLE"]);
+    expect((await only()).codes).toEqual(["RENEWAL_CONF_INVALID", "UNREADABLE"]);
     await writeFile(target, text);
     expect((await only()).codes).toEqual([]);
   });
@@ -224,9 +224,9 @@ describe("facts cache trust", () => {
     await mkdir(second);
     await writeLineage(second, { name: "cached.example", leaf: otherLeaf, chain: [intermediate] });
     const args = ["--letsencrypt-dir", second, "--cache-dir", workspace.cacheDir, "--config", workspace.configPath];
-    expect((await status(FIXED_NOW, args)).certificates[0]!.serial).toBe("0de1");
+    expect((await status(FIXED_NOW, args)).certificates[0]!.serial).toBe("de1");
     expect((await only()).serial).toBe(SERIAL);
-    expect((await status(FIXED_NOW, args)).certificates[0]!.serial).toBe("0de1");
+    expect((await status(FIXED_NOW, args)).certificates[0]!.serial).toBe("de1");
     expect(await cacheFiles()).toHaveLength(2);
   });
 });

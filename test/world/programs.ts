@@ -1,50 +1,7 @@
-// Finds nginx, certbot and Pebble; without them the e2e suites are skipped on a laptop but fail under CI.
-import { accessSync, constants } from "node:fs";
-import path from "node:path";
+// Whether the e2e suites can run here: without nginx, certbot and Pebble they are skipped on a laptop but fail under CI.
+import { findPrograms } from "../../src/world/programs.js";
 
-export interface Programs {
-  nginx: string;
-  certbot: string;
-  pebble: string;
-  challtestsrv: string;
-}
-
-const COMMANDS: Record<keyof Programs, string> = {
-  nginx: "nginx",
-  certbot: "certbot",
-  pebble: "pebble",
-  challtestsrv: "pebble-challtestsrv",
-};
-
-// nginx lives in /usr/sbin, which is not on a normal user's PATH.
-const EXTRA_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
-
-function findProgram(command: string, env: Record<string, string | undefined>): string | undefined {
-  const dirs = [...(env.PATH ?? "").split(path.delimiter).filter(Boolean), ...EXTRA_DIRS];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-export type ProgramSearch = { found: true; programs: Programs } | { found: false; missing: string[] };
-
-export function findPrograms(env: Record<string, string | undefined> = process.env): ProgramSearch {
-  const programs: Partial<Programs> = {};
-  const missing: string[] = [];
-  for (const [key, command] of Object.entries(COMMANDS) as [keyof Programs, string][]) {
-    const found = findProgram(command, env);
-    if (found) programs[key] = found;
-    else missing.push(command);
-  }
-  return missing.length === 0 ? { found: true, programs: programs as Programs } : { found: false, missing };
-}
+export { findPrograms, type Programs, type ProgramSearch } from "../../src/world/programs.js";
 
 export interface ProgramCheck {
   /** True when the e2e suite cannot run here (and may be skipped). */

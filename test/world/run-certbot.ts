@@ -2,7 +2,7 @@
 // the world's directories, Pebble as the server, and the world's environment only.
 import path from "node:path";
 import { execa } from "execa";
-import { readTail } from "./child-process.js";
+import { readTail } from "../../src/world/child-process.js";
 import type { World } from "./world.js";
 
 export interface CertbotRun {

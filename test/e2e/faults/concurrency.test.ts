@@ -10,7 +10,7 @@ import { describeCertbot, runCertbot } from "../../world/run-certbot.js";
 import { readSettledNginxProcesses } from "../../world/nginx-processes.js";
 import { requirePrograms } from "../../world/programs.js";
 import { describeRun, runNgcert, type NgcertRun } from "../../world/run-ngcert.js";
-import { waitFor } from "../../world/wait.js";
+import { waitFor } from "../../../src/world/wait.js";
 import { startWorld, type World } from "../../world/world.js";
 
 const programs = requirePrograms();

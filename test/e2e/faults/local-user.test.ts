@@ -8,7 +8,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshotTree, withoutTimes } from "../../world/file-tree.js";
-import { httpGet } from "../../world/http-get.js";
+import { httpGet } from "../../../src/world/http-get.js";
 import { readSettledNginxProcesses } from "../../world/nginx-processes.js";
 import { requirePrograms } from "../../world/programs.js";
 import { CLI, describeRun, runNgcert } from "../../world/run-ngcert.js";

@@ -12,11 +12,11 @@ import { parseNginxConfig, splitNginxDump } from "../../../src/nginx/parse-confi
 import type { TraceConfig } from "../../../src/nginx/trace-request.js";
 import { describeServers } from "../../../src/nginx/virtual-servers.js";
 import { makeCa, makeLeaf } from "../../helpers/pki.js";
-import { planNginxLayout, type NginxLayout } from "../../world/nginx-layout.js";
-import { startNginx, type Nginx } from "../../world/nginx.js";
-import { findFreePorts } from "../../world/ports.js";
+import { planNginxLayout, type NginxLayout } from "../../../src/world/nginx-layout.js";
+import { startNginx, type Nginx } from "../../../src/world/nginx.js";
+import { findFreePorts } from "../../../src/world/free-ports.js";
 import { findPrograms } from "../../world/programs.js";
-import { startUpstream, UPSTREAM_HEADER, type Upstream } from "../../world/upstream.js";
+import { startUpstream, UPSTREAM_HEADER, type Upstream } from "../../../src/world/echo-upstream.js";
 
 export interface Answer {
   /** 0 when there was no HTTP answer. */
