@@ -2,7 +2,7 @@
 // lineage's version and certificate in live/, its problems, whether certbot may renew it here, when it last arrived
 // from the issuer, and (when asked) what nginx presents for each of its names; and the account thumbprint this
 // node's challenge location answers with.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { findClusterAccount } from "../certbot/account.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { checkLineage } from "../checks/check-lineage.js";
@@ -62,6 +62,8 @@ export async function readNodeReport(settings: Settings, self: string, options: 
   } catch {
     snippetThumbprint = null;
   }
+  // A node set up a moment ago has no letsencrypt dir yet: it holds nothing, which is an answer, not an error.
+  if (!existsSync(settings.letsencryptDir)) return { format: REPORT_FORMAT, node: self, accountThumbprint, snippetThumbprint, lineages: [], problems };
   const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: options.names ?? [], cacheDir: settings.cacheDir, workerScript: options.workerScript });
   const received = readReceived(settings.letsencryptDir);
   const verified = options.served ? await verifyLineages(all, { target: servedTarget(settings), now: options.now, warnDays: undefined, waiting: readServiceState(settings.letsencryptDir).waiting }) : undefined;
@@ -99,13 +101,15 @@ function autorenewOf(facts: LineageFacts): boolean {
   }
 }
 
-export function parseNodeReport(text: string, node: string): NodeReport {
+export function parseNodeReport(text: string, node: string, stderr = ""): NodeReport {
   const line = text.trim().split("\n").pop() ?? "";
   let data: Partial<NodeReport>;
   try {
     data = JSON.parse(line) as Partial<NodeReport>;
   } catch {
-    throw new Error(`${node} did not answer with a report (${line.slice(0, 200) || "nothing"})`);
+    // What ngcert there said on stderr is the reason (a config it cannot read, a letsencrypt dir it cannot open).
+    const said = stderr.trim().split("\n").filter(Boolean).slice(-2).join(" / ");
+    throw new Error(`${node} did not answer with a report: ${said || line.slice(0, 200) || "no output"}`);
   }
   if (data.format !== REPORT_FORMAT || !Array.isArray(data.lineages) || typeof data.node !== "string") throw new Error(`${node} answered with a report this ngcert cannot read (format ${JSON.stringify(data.format)}): run the same ngcert on every node`);
   return data as NodeReport;

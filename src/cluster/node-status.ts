@@ -49,7 +49,7 @@ export async function collectNodeStatus(settings: Settings, exec: Exec, options:
     try {
       if (node.name === self.name) return { node, report: await readNodeReport(settings, self.name, { now: options.now, served: true, workerScript: options.workerScript }) };
       const run = await runOnNode(exec, cluster, node, ["cluster", "report", "--json", "--served"], { timeoutMs: 5 * 60_000 });
-      return { node, report: parseNodeReport(run.stdout, node.name) };
+      return { node, report: parseNodeReport(run.stdout, node.name, run.stderr) };
     } catch (error) {
       return { node, error: describeError(error) };
     }

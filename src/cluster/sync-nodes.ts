@@ -107,7 +107,7 @@ export async function syncNodes(settings: Settings, exec: Exec, request: SyncReq
       let report: NodeReport;
       try {
         const run = await runOnNode(exec, cluster, node, ["cluster", "report", "--json"], { timeoutMs: 5 * 60_000 });
-        report = parseNodeReport(run.stdout, node.name);
+        report = parseNodeReport(run.stdout, node.name, run.stderr);
         if (report.node !== node.name) throw new Error(`${node.host} answered as "${report.node}", not "${node.name}"`);
       } catch (error) {
         return { ...result, reachable: !(error instanceof NgcertError && error.code === "UNREACHABLE"), error: describeError(error), durationMs: Date.now() - started };
