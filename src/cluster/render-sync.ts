@@ -22,6 +22,10 @@ function describeReceived(lineage: ReceivedLineage): string {
 
 export function renderSyncLines(result: SyncResult): string[] {
   const lines: string[] = [];
+  for (const pull of result.pulled) {
+    if (pull.pulled.length > 0) lines.push(`fetched from ${pull.from}, which issued it: ${pull.pulled.join(", ")}`);
+    if (pull.error !== undefined) lines.push(`could not fetch from ${pull.from} what it issued: ${pull.error}; it is retried at the next sync`);
+  }
   for (const held of result.held) lines.push(`${held.name}: not sent to the other nodes: ${held.reason}`);
   for (const node of result.nodes) {
     for (const step of node.setup) lines.push(`${node.node}: ${step}`);
@@ -34,5 +38,5 @@ export function renderSyncLines(result: SyncResult): string[] {
 }
 
 export function isSyncFailure(result: SyncResult): boolean {
-  return result.nodes.some((node) => !node.ok);
+  return result.nodes.some((node) => !node.ok) || result.pulled.some((pull) => pull.error !== undefined);
 }

@@ -10,11 +10,12 @@ import type { Settings } from "../settings/settings.js";
 import { switchAutorenew } from "./autorenew-switch.js";
 import { nodeMetricsOf, writeClusterMetrics, type NodeMetrics } from "./cluster-metrics.js";
 import { IssuerElection } from "./issuer-election.js";
+import type { PullResult } from "./pull-issued.js";
 import type { IssuerRun } from "./run-as-issuer.js";
 import { syncNodes, type NodeSync } from "./sync-nodes.js";
 import { requireCluster } from "./this-node.js";
 
-export type ClusterEventKind = "started" | "issuer" | "elected" | "demoted" | "synced" | "node-failed" | "node-recovered" | "renewed" | "problem";
+export type ClusterEventKind = "started" | "issuer" | "elected" | "demoted" | "synced" | "node-failed" | "node-recovered" | "renewed" | "fetched" | "problem";
 
 export interface ClusterEvent {
   time: string;
@@ -65,6 +66,13 @@ export async function runAgent(settings: Settings, exec: Exec, options: AgentOpt
   emit("started", { node: self.name, mode: cluster.etcd ? "etcd" : "configured", ...(cluster.etcd ? {} : { issuer: cluster.issuer }) });
   writeMetrics();
 
+  const reportPulls = (pulls: readonly PullResult[]): void => {
+    for (const pull of pulls) {
+      if (pull.pulled.length > 0) emit("fetched", { from: pull.from, names: pull.pulled });
+      if (pull.error !== undefined) emit("problem", { reason: `fetching from ${pull.from}: ${pull.error}` });
+    }
+  };
+
   const reportSync = (results: readonly NodeSync[]): void => {
     for (const result of results) {
       nodes.set(result.node, nodeMetricsOf(result, nodes.get(result.node), options.now()));
@@ -85,6 +93,7 @@ export async function runAgent(settings: Settings, exec: Exec, options: AgentOpt
       const result = await syncNodes(settings, exec, { now: options.now(), env: options.env });
       lastSync = options.now();
       for (const held of result.held) options.log(`${held.name} is not sent to the other nodes: ${held.reason}`);
+      reportPulls(result.pulled);
       reportSync(result.nodes);
     } catch (error) {
       emit("problem", { reason: `sync: ${describeError(error)}` });
@@ -96,7 +105,9 @@ export async function runAgent(settings: Settings, exec: Exec, options: AgentOpt
     try {
       const run = await options.renew();
       lastSync = options.now();
+      reportPulls(run.pulled);
       emit("renewed", { issued: run.issued, behind: run.behind.map((entry) => ({ name: entry.name, by: entry.record.node })) });
+      reportPulls(run.sync.pulled);
       reportSync(run.sync.nodes);
     } catch (error) {
       emit("problem", { reason: `renew: ${describeError(error)}` });

@@ -13,6 +13,7 @@ import { switchAutorenew } from "./autorenew-switch.js";
 import { readIssuedRecords, recordIssued, type IssuedRecord } from "./issued-records.js";
 import { takeIssuerRole } from "./issuer-role.js";
 import { dyingWithParent } from "./dying-with-parent.js";
+import { pullIssued, type PullResult } from "./pull-issued.js";
 import { syncNodes, type SyncResult } from "./sync-nodes.js";
 import { requireCluster } from "./this-node.js";
 
@@ -26,6 +27,8 @@ export interface IssuerRun<T> {
   issued: string[];
   /** Lineages not renewed here because another issuer's newer certificate has not reached this node. */
   behind: { name: string; record: IssuedRecord }[];
+  /** What was fetched from the node that issued it before the run. */
+  pulled: PullResult[];
   sync: SyncResult;
 }
 
@@ -43,7 +46,10 @@ export async function runAsIssuer<T>(settings: Settings, exec: Exec, options: Is
   let result: T;
   let issued: LineageFacts[];
   const behind: IssuerRun<T>["behind"] = [];
+  let pulled: PullResult[] = [];
   try {
+    // What the previous issuer obtained and this node lacks is fetched from it, not ordered a second time.
+    if (etcd) pulled = await pullIssued(settings, exec, context, { now: options.now(), env: options.env });
     const before = new Map((await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [] })).map((facts) => [facts.name, facts]));
     const records = etcd ? await readIssuedRecords(etcd) : new Map<string, IssuedRecord>();
     const renewable = [...before.values()].filter((facts) => {
@@ -77,7 +83,7 @@ export async function runAsIssuer<T>(settings: Settings, exec: Exec, options: Is
     await role.release();
   }
   const sync = await syncNodes(settings, exec, { now: options.now(), env: options.env });
-  return { result, issuer: context.self.name, issued: issued.map((facts) => facts.name), behind, sync };
+  return { result, issuer: context.self.name, issued: issued.map((facts) => facts.name), behind, pulled, sync };
 }
 
 async function withLock(settings: Settings, env: Record<string, string | undefined>, work: () => void): Promise<void> {

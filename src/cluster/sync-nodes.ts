@@ -2,19 +2,15 @@
 // report), not remembered here, so a node that was down, rebuilt, or served by another issuer before is caught up the
 // same way; right after an issuance the renewed lineages are pushed without asking. Only versions that pass the deploy
 // checks here leave the issuer; each node checks them again before serving them.
-import type { LineageFacts } from "../certbot/lineage.js";
-import { findClusterAccount } from "../certbot/account.js";
-import { checkVersion } from "../deploy/check-new-version.js";
 import type { Exec } from "../exec.js";
 import { NgcertError, describeError } from "../errors.js";
-import { acquireWriterLock } from "../fs/writer-lock.js";
 import type { ClusterNode } from "../settings/cluster-config.js";
 import type { Settings } from "../settings/settings.js";
-import { collectFacts } from "../status/collect-status.js";
-import { isReceiveFailure, type BundleLineage, type ReceivedLineage } from "./bundle.js";
+import { isReceiveFailure, type ReceivedLineage } from "./bundle.js";
 import { parseNodeReport, type NodeReport } from "./node-report.js";
+import { pullIssued, type PullResult } from "./pull-issued.js";
 import { forEachLimited, pushBundle } from "./push.js";
-import { makeBundle, readBundleAccounts, readBundleLineage } from "./read-bundle.js";
+import { makeBundle, readOutgoing } from "./read-bundle.js";
 import { findIssuer } from "./issuer-role.js";
 import { runOnNode } from "./ssh.js";
 import { requireCluster } from "./this-node.js";
@@ -51,14 +47,8 @@ export interface SyncResult {
   nodes: NodeSync[];
   /** Lineages that do not leave the issuer, and why. */
   held: { name: string; reason: string }[];
-}
-
-/** A lineage that may leave the issuer: readable, with a renewal conf, and fit to serve now. */
-function holdReason(facts: LineageFacts, now: Date): string | undefined {
-  if (facts.confPath === undefined) return "no renewal conf: certbot could not renew it elsewhere";
-  if (facts.fingerprint === undefined) return "cert.pem cannot be read";
-  const refusals = checkVersion(facts, now).refusals;
-  return refusals.length > 0 ? `it fails the deploy checks here: ${refusals.join("; ")}` : undefined;
+  /** What the issuer fetched first from the node that issued it (etcd's records). */
+  pulled: PullResult[];
 }
 
 export async function syncNodes(settings: Settings, exec: Exec, request: SyncRequest): Promise<SyncResult> {
@@ -68,35 +58,9 @@ export async function syncNodes(settings: Settings, exec: Exec, request: SyncReq
   const issuer = (await findIssuer(context)).node;
   if (issuer !== undefined && issuer !== self.name) throw new NgcertError("CONFLICT", `${issuer} is the cluster's issuer: it brings the other nodes up to date (run this there)`);
   const targets = request.nodes === undefined ? others : others.filter((node) => request.nodes!.includes(node.name));
-  // Read under the lock: no rollback or renewal changes a lineage while its files are read.
-  const lock = await acquireWriterLock(settings.letsencryptDir, { command: "cluster sync", env: request.env, waitMs: 60_000 });
-  let lineages: BundleLineage[];
-  let notBefore: Map<string, string | undefined>;
-  const held: SyncResult["held"] = [];
-  let thumbprint: string | undefined;
-  let accounts;
-  try {
-    const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: request.names ?? [], cacheDir: settings.cacheDir });
-    lineages = [];
-    notBefore = new Map();
-    for (const facts of all) {
-      const reason = holdReason(facts, request.now);
-      if (reason !== undefined) {
-        held.push({ name: facts.name, reason });
-        continue;
-      }
-      try {
-        lineages.push(readBundleLineage(facts));
-        notBefore.set(facts.name, facts.notBefore);
-      } catch (error) {
-        held.push({ name: facts.name, reason: describeError(error) });
-      }
-    }
-    accounts = readBundleAccounts(settings, lineages);
-    thumbprint = findClusterAccount(settings.letsencryptDir, settings.server, cluster.account)?.thumbprint;
-  } finally {
-    lock.release();
-  }
+  // Whatever another issuer obtained last (etcd's records) and this node lacks is fetched from that node first.
+  const pulled = cluster.etcd && !request.pushWithoutAsking ? await pullIssued(settings, exec, context, { now: request.now, env: request.env }) : [];
+  const { lineages, notBefore, held, accounts, thumbprint } = await readOutgoing(settings, request.names ?? [], request.now, request.env);
 
   const syncOne = async (node: ClusterNode): Promise<NodeSync> => {
     const started = Date.now();
@@ -138,5 +102,5 @@ export async function syncNodes(settings: Settings, exec: Exec, request: SyncReq
     };
   };
   const nodes = await forEachLimited(targets, cluster.parallel, syncOne);
-  return { issuer: self.name, nodes, held };
+  return { issuer: self.name, nodes, held, pulled };
 }

@@ -7,6 +7,7 @@ import { switchAutorenew } from "../cluster/autorenew-switch.js";
 import { parseBundle, type ReceiveReport } from "../cluster/bundle.js";
 import { readNodeReport } from "../cluster/node-report.js";
 import { receiveBundle } from "../cluster/receive-bundle.js";
+import { makeBundle, readOutgoing } from "../cluster/read-bundle.js";
 import { ensureClusterAccount } from "../cluster/register-account.js";
 import { runAgent, type ClusterEvent } from "../cluster/run-agent.js";
 import { runAsIssuer } from "../cluster/run-as-issuer.js";
@@ -23,16 +24,17 @@ import type { Settings } from "../settings/settings.js";
 import { splitCommand } from "../settings/split-command.js";
 import { readFileSync } from "node:fs";
 
-const ACTIONS = ["init", "sync", "run", "receive", "report"] as const;
+const ACTIONS = ["init", "sync", "run", "receive", "report", "export"] as const;
 
 export const clusterCommand: CommandModule = {
   command: "cluster <action> [names..]",
   describe: "several nginx nodes behind one name: init (on the issuer), sync (bring every node up to date), run (the node's agent)",
   builder: (yargs) =>
     yargs
-      .positional("action", { type: "string", choices: ACTIONS, describe: "init, sync, run; receive and report are run by the issuer over ssh" })
+      .positional("action", { type: "string", choices: ACTIONS, describe: "init, sync, run; receive, report and export are run by the issuer over ssh" })
       .positional("names", { type: "string", array: true, describe: "sync: only these certificates" })
       .option("json", { type: "boolean", describe: "sync, report: print one JSON document" })
+      .option("to", { type: "string", requiresArg: true, describe: "export: the node the certificates are for" })
       .option("served", { type: "boolean", describe: "report: also ask nginx which certificate it serves for each name" })
       .option("metrics-file", { type: "string", requiresArg: true, describe: "run: keep a node_exporter textfile of the cluster's state here" })
       .option("on-event", { type: "string", requiresArg: true, describe: "run: run this command per event with the JSON on stdin (no shell)" })
@@ -54,6 +56,8 @@ export const clusterCommand: CommandModule = {
         context.stdout.write(`${JSON.stringify(report)}\n`);
         return 0;
       }
+      case "export":
+        return runClusterExport(args, settings, context);
       default:
         throw new NgcertError("USAGE", `unknown cluster action ${String(args.action)}`);
     }
@@ -84,6 +88,18 @@ function reportSync(args: ParsedArgs, context: Context, result: Awaited<ReturnTy
   if (args.json) context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   for (const line of renderSyncLines(result)) context.stderr.write(`${line}\n`);
   return isSyncFailure(result) ? 1 : 0;
+}
+
+/** The issuer fetching what this node issued before it (etcd's records name this node): the lineages as a bundle. */
+async function runClusterExport(args: ParsedArgs, settings: Settings, context: Context): Promise<number> {
+  const { cluster, self } = requireCluster(settings);
+  const to = typeof args.to === "string" ? args.to : "";
+  if (!cluster.nodes.some((node) => node.name === to && node.name !== self.name)) throw new NgcertError("USAGE", `--to must name another node of the cluster (${cluster.nodes.map((node) => node.name).join(", ")}), not ${JSON.stringify(args.to)}`);
+  if (names(args).length === 0) throw new NgcertError("USAGE", "name the certificates to export");
+  const outgoing = await readOutgoing(settings, names(args), context.now(), context.env);
+  for (const held of outgoing.held) context.stderr.write(`${held.name}: not exported: ${held.reason}\n`);
+  context.stdout.write(`${JSON.stringify(makeBundle(settings, self.name, to, outgoing.lineages, outgoing.accounts))}\n`);
+  return outgoing.held.length > 0 ? 1 : 0;
 }
 
 async function runClusterReceive(settings: Settings, context: Context): Promise<number> {

@@ -67,6 +67,10 @@ export const renewCommand: CommandModule = {
 
 /** The other nodes after a renewal on the issuer; true when one of them failed. */
 function reportCluster(run: IssuerRun<unknown>, say: (line: string) => void): boolean {
+  for (const pull of run.pulled) {
+    if (pull.pulled.length > 0) say(`fetched from ${pull.from}, which issued it before this node: ${pull.pulled.join(", ")}`);
+    if (pull.error !== undefined) say(`could not fetch from ${pull.from} what it issued: ${pull.error}`);
+  }
   for (const entry of run.behind) {
     say(`${entry.name}: not renewed here: ${entry.record.node} renewed it (${entry.record.time}) and that certificate has not reached this node yet; it is not ordered twice`);
   }
