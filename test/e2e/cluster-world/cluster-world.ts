@@ -4,7 +4,8 @@
 // Every node's ngcert reads only its own config file (ssh passes no environment), as on real machines.
 import { createHash, X509Certificate } from "node:crypto";
 import { connect as tlsConnect } from "node:tls";
-import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { issueServerCertificate, makeCertificateAuthority } from "../../../src/certs/issue-certificate.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -255,4 +256,27 @@ export function servedFingerprint(host: string, port: number, servername: string
 /** SHA-256 of the DER of a PEM certificate file (a lineage's cert.pem). */
 export async function fileFingerprint(file: string): Promise<string> {
   return createHash("sha256").update(new X509Certificate(await readFile(file)).raw).digest("hex");
+}
+
+/**
+ * Makes a lineage look close to its end, as certbot would find it weeks after the last renewal: a new archive version
+ * holding a certificate for the same names that expires in `daysLeft` days (signed by a throw-away CA, valid from now,
+ * so it is newer than what the nodes hold), and live/ switched to it. certbot's `renew` then finds it due.
+ */
+export async function ageLineage(letsencryptDir: string, name: string, domains: readonly string[], daysLeft: number): Promise<string> {
+  const now = Date.now();
+  const validity = { notBefore: new Date(now - 1_000), notAfter: new Date(now + daysLeft * 86_400_000) };
+  const ca = makeCertificateAuthority({ ...validity, notBefore: new Date(now - 86_400_000), commonName: "ngcert cluster world aged CA", organization: "ngcert cluster world" });
+  const leaf = issueServerCertificate({ ...validity, issuer: ca, dnsNames: domains, ipAddresses: [], organization: "ngcert cluster world" });
+  const archive = path.join(letsencryptDir, "archive", name);
+  const versions = (await readdir(archive)).map((file) => Number(/^cert(\d+)\.pem$/.exec(file)?.[1] ?? 0));
+  const version = Math.max(0, ...versions) + 1;
+  const files = { cert: leaf.pem, chain: ca.pem, fullchain: `${leaf.pem}${ca.pem}`, privkey: leaf.keyPem };
+  for (const [kind, text] of Object.entries(files)) await writeFile(path.join(archive, `${kind}${version}.pem`), text, { mode: kind === "privkey" ? 0o600 : 0o644 });
+  for (const kind of Object.keys(files)) {
+    const link = path.join(letsencryptDir, "live", name, `${kind}.pem`);
+    await symlink(`../../archive/${name}/${kind}${version}.pem`, `${link}.new`);
+    await rename(`${link}.new`, link);
+  }
+  return createHash("sha256").update(leaf.der).digest("hex");
 }
