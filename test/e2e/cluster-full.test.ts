@@ -39,8 +39,12 @@ async function setUp(world: ClusterWorld, issuer: string): Promise<void> {
 
 const liveFingerprint = (world: ClusterWorld, node: string): Promise<string> => fileFingerprint(path.join(world.node(node).letsencryptDir, "live", DOMAIN, "cert.pem"));
 
-async function waitForEvent(agent: Agent, match: (event: { event: string; [key: string]: unknown }) => boolean, what: string, timeoutMs = 90_000): Promise<{ event: string; [key: string]: unknown }> {
-  return waitFor(async () => (await agent.events()).find(match), { what: `${agent.node}'s agent: ${what}`, timeoutMs, intervalMs: 250, abort: agent.child.exitReason });
+async function waitForEvent(agent: Agent, match: (event: { event: string; [key: string]: unknown }) => boolean, what: string, timeoutMs = 180_000): Promise<{ event: string; [key: string]: unknown }> {
+  try {
+    return await waitFor(async () => (await agent.events()).find(match), { what: `${agent.node}'s agent: ${what}`, timeoutMs, intervalMs: 250, abort: agent.child.exitReason });
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- its log ---\n${await agent.log()}`);
+  }
 }
 
 describe.skipIf(check.skip)(`a cluster of three nodes with a configured issuer${check.skip ? ` (skipped: ${check.reason})` : ""}`, () => {
@@ -50,7 +54,7 @@ describe.skipIf(check.skip)(`a cluster of three nodes with a configured issuer${
   beforeAll(async () => {
     world = await startClusterWorld({ nodes: NODES, issuer: "web1", backupNodes: ["web1"] });
     await setUp(world, "web1");
-  }, 240_000);
+  }, 360_000);
   afterAll(async () => {
     await world?.stop();
   }, 60_000);
@@ -79,7 +83,7 @@ describe.skipIf(check.skip)(`a cluster of three nodes with a configured issuer${
     const elsewhere = [...(await challengeRequests(w(), "web2")).slice(earlier.web2), ...(await challengeRequests(w(), "web3")).slice(earlier.web3)];
     expect(elsewhere.length).toBeGreaterThan(0);
     expect(elsewhere.every((entry) => entry.status === 200)).toBe(true);
-  }, 240_000);
+  }, 360_000);
 
   it("a node down during a renewal is reported (exit 1), and the agent brings it up to date when it returns", async () => {
     const metrics = path.join(w().root, "cluster.prom");
@@ -91,9 +95,9 @@ describe.skipIf(check.skip)(`a cluster of three nodes with a configured issuer${
       const run = await w().ngcert("web1", ["renew", "--force"]);
       expect(run.exitCode, said(run)).toBe(1);
       expect(run.stderr).toMatch(/web3: UNREACHABLE: .*it is retried/);
-      expect(run.stderr).toMatch(/web2: app\.cluster\.test: installed \(version \d+\); nginx there serves/);
       const after = await liveFingerprint(w(), "web1");
       expect(after).not.toBe(before);
+      // web2 has it, from this run's sync or the agent's, whichever took the lock first.
       expect(await liveFingerprint(w(), "web2")).toBe(after);
 
       const status = await w().ngcert("web1", ["status", "--nodes", "--json"]);
@@ -114,7 +118,7 @@ describe.skipIf(check.skip)(`a cluster of three nodes with a configured issuer${
     expect(status.exitCode, said(status)).toBe(0);
     expect(status.stdout).toMatch(/web1\*\s+app\.cluster\.test/);
     await agent.child.stop();
-  }, 240_000);
+  }, 360_000);
 
   it("doctor names the node whose challenge answer is not the account's", async () => {
     const snippet = path.join(w().node("web2").nginx.snippets, "ngcert-acme.conf");
@@ -137,7 +141,7 @@ describe.skipIf(check.skip)(`a cluster of three nodes with a configured issuer${
     }
     const healthy = await w().ngcert("web1", ["doctor"]);
     expect(healthy.exitCode, said(healthy)).toBe(0);
-  }, 240_000);
+  }, 360_000);
 });
 
 describe.skipIf(check.skip)(`a cluster of three nodes electing its issuer in etcd${check.skip ? ` (skipped: ${check.reason})` : ""}`, () => {
@@ -156,7 +160,7 @@ describe.skipIf(check.skip)(`a cluster of three nodes electing its issuer in etc
     expect(reload.exitCode, said(reload)).toBe(0);
     const sync = await world.ngcert("web1", ["cluster", "sync"]);
     expect(sync.exitCode, said(sync)).toBe(0);
-  }, 240_000);
+  }, 360_000);
   afterAll(async () => {
     await world?.stop();
   }, 60_000);
@@ -197,7 +201,7 @@ describe.skipIf(check.skip)(`a cluster of three nodes electing its issuer in etc
     const status = await w().ngcert(elected!.node, ["status", "--nodes", "--json"]);
     expect(status.exitCode, said(status)).toBe(0);
     expect((JSON.parse(status.stdout) as NodesJson).nodes.filter((node) => node.issuer).map((node) => node.name)).toEqual([elected!.node]);
-  }, 240_000);
+  }, 360_000);
 
   it("the issuer killed while nothing is due hands the lease to the other node, which orders nothing", async () => {
     const orders = (await readPebbleLog(w().pebble.logFile)).orders.length;
@@ -211,5 +215,5 @@ describe.skipIf(check.skip)(`a cluster of three nodes electing its issuer in etc
     expect((await readPebbleLog(w().pebble.logFile)).orders.length).toBe(orders);
     const status = await w().ngcert(other.node, ["status", "--nodes", "--json"]);
     expect((JSON.parse(status.stdout) as NodesJson).nodes.filter((node) => node.issuer).map((node) => node.name)).toEqual([other.node]);
-  }, 240_000);
+  }, 360_000);
 });

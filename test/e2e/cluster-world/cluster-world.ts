@@ -56,6 +56,8 @@ export interface Agent {
   child: Child;
   /** The JSON events it printed so far. */
   events(): Promise<{ event: string; [key: string]: unknown }[]>;
+  /** Everything it printed (events on stdout, messages on stderr). */
+  log(): Promise<string>;
 }
 
 export interface ClusterWorld {
@@ -218,6 +220,7 @@ export async function startClusterWorld(options: ClusterWorldOptions): Promise<C
         return {
           node: name,
           child,
+          log: () => readFile(logFile, "utf8").catch(() => ""),
           events: async () =>
             (await readFile(logFile, "utf8").catch(() => ""))
               .split("\n")
