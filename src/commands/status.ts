@@ -31,7 +31,7 @@ export function readCertificateListOptions(args: ParsedArgs): { names: string[];
 export const statusCommand: CommandModule = {
   command: "status [names..]",
   describe: "show every certificate: domains, expiry, issuer, problems (exit 1 when any)",
-  builder: (yargs) => addCertificateListOptions(yargs).option("nodes", { type: "boolean", describe: "also every node of the cluster: each lineage's version, served certificate, last sync" }),
+  builder: (yargs) => addCertificateListOptions(yargs).option("nodes", { type: "boolean", describe: "also every lineage on every node of the cluster" }),
   run: async (args, settings, context) => {
     const { names, warnDays } = readCertificateListOptions(args);
     // A cluster's view: the same certificates, plus what every node holds and serves (src/cluster/node-status.ts).
