@@ -67,8 +67,11 @@ async function makeLineage(world: ClusterWorld, name: string, account: string): 
   await writeFile(path.join(dir, "renewal", `${name}.conf`), conf);
 }
 
+/** New versions on the issuer, served there as certbot's deploy hook would leave them (not timed). */
 async function renew(world: ClusterWorld, names: readonly string[], version: number): Promise<void> {
   for (const name of names) await writeVersion(world.node("web1").letsencryptDir, name, version, leafFor(name, version * 1_000));
+  const reload = await world.ngcert("web1", ["reload"], { timeoutMs: 30 * 60_000 });
+  if (reload.exitCode !== 0) throw new Error(`reload on web1 failed: ${reload.stderr}`);
 }
 
 async function timed(world: ClusterWorld, args: string[]): Promise<number> {
