@@ -15,7 +15,8 @@ Usage: ./install.sh [options]                 as root (or: sudo ./install.sh [op
        ./install.sh --uninstall [--root DIR]
 
 Installs nginx, certbot and pebble (the local test CA for `npm test` and `ngcert demo`) from the
-distribution, checks Node.js >= 20.19, builds ngcert and installs it (the bundle, its source map and
+distribution, with what npm test's cluster sample needs (openssh-server, its service left off, and
+nginx's stream module), checks Node.js >= 20.19, builds ngcert and installs it (the bundle, its source map and
 its dependencies' licences in /usr/local/lib/ngcert, the command as /usr/local/bin/ngcert), writes
 /etc/ngcert/config.json from the options below, checks that nothing else holds the ports nginx will
 listen on, runs `ngcert init`, starts nginx if nothing runs it and confirms that it listens where its
@@ -356,16 +357,29 @@ missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v certbot >/dev/null 2>&1 || missing+=(certbot)
 { command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1; } || missing+=(pebble)
+# What npm test's cluster sample runs besides: sshd and ssh (each test node starts its own sshd; this machine's ssh
+# service is not started for it) and nginx's stream module (the test balancer; loaded, unused by any configuration).
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+{ command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1; } || missing+=(openssh-client)
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
 new_packages=()
 if [ ${#missing[@]} -eq 0 ]; then
-  say "nginx, certbot and pebble are installed"
+  say "nginx, certbot, pebble, ssh and nginx's stream module are installed"
 elif [ -n "$root" ]; then
   skip "installing ${missing[*]} (packages are not installed under --root)"
 else
   command -v apt-get >/dev/null 2>&1 || fail "${missing[*]} missing and this is not a Debian/Ubuntu system (no apt-get): install them, then run install.sh again"
   say "installing ${missing[*]} from the distribution"
   quietly "apt-get update" apt-get update
+  new_sshd=0
+  [[ " ${missing[*]} " == *" openssh-server "* ]] && new_sshd=1
   quietly "apt-get install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  # A new sshd is for the tests only (each test node starts its own): the service its package started is stopped
+  # and disabled again (where systemd does not run, the package starts nothing that outlives a reboot).
+  if [ "$new_sshd" -eq 1 ] && [ -d /run/systemd/system ]; then
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+    say "openssh-server is there for npm test's cluster nodes: its ssh service is stopped and disabled (systemctl enable --now ssh to use it)"
+  fi
   new_packages=("${missing[@]}")
   say "installed ${missing[*]}"
 fi

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "RELOAD_FAILED" // the reload command failed, or nginx kept its previous configuration
   | "IO" // a file could not be read or written
   | "CONFLICT" // existing files or configuration stand in the way; nothing was changed
+  | "UNREACHABLE" // another node of a cluster, or etcd, could not be reached
   | "PROBLEMS"; // the command ran and found problems
 
 /** What an external program did: carried by errors so callers never rebuild the message from pieces. */

@@ -36,13 +36,14 @@ const LAYERS: Record<string, number> = {
   migrate: 4,
   install: 4,
   demo: 4,
+  cluster: 4,
   world: 2,
   load: 2,
   commands: 5,
   cli: 6,
   "cli.ts": 7,
 };
-const FLOWS = new Set(["hooks", "init", "sites", "renew", "watch", "doctor", "migrate", "install", "demo"]);
+const FLOWS = new Set(["hooks", "init", "sites", "renew", "watch", "doctor", "migrate", "install", "demo", "cluster"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -42,7 +42,11 @@ export type FindingCode =
   | "KEY_READABLE"
   | "NGINX_INVALID"
   | "NGINX_NOT_RUNNING"
-  | "NGINX_UNPARSED";
+  | "NGINX_UNPARSED"
+  // A cluster: every node must answer the cluster account's challenges.
+  | "CLUSTER_THUMBPRINT"
+  | "CLUSTER_NODE_UNREACHABLE"
+  | "CLUSTER_NO_ACCOUNT";
 
 export interface Finding {
   code: FindingCode;

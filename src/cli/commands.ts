@@ -13,5 +13,6 @@ import { statusCommand } from "../commands/status.js";
 import { verifyCommand } from "../commands/verify.js";
 import { watchCommand } from "../commands/watch.js";
 import { installCheckCommand } from "../commands/install-check.js";
+import { clusterCommand } from "../commands/cluster.js";
 
-export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, demoCommand, hookCommand, installCheckCommand];
+export const COMMANDS: readonly CommandModule[] = [initCommand, addCommand, removeCommand, renewCommand, reloadCommand, statusCommand, verifyCommand, doctorCommand, migrateCommand, watchCommand, demoCommand, clusterCommand, hookCommand, installCheckCommand];

@@ -5,6 +5,9 @@ import { hostHasIpv6 } from "../nginx/host-ipv6.js";
 import { parseDomains } from "../sites/parse-domain.js";
 import { parseUpstream } from "../sites/parse-upstream.js";
 import { runAdd } from "../sites/run-add.js";
+import { runAsIssuer } from "../cluster/run-as-issuer.js";
+import { isSyncFailure, renderSyncLines } from "../cluster/render-sync.js";
+import type { Exec } from "../exec.js";
 
 export const addCommand: CommandModule = {
   command: "add <domains..>",
@@ -21,22 +24,28 @@ export const addCommand: CommandModule = {
     if (typeof args.upstream !== "string") throw new NgcertError("USAGE", "--upstream needs a URL such as http://127.0.0.1:8080");
     const upstream = parseUpstream(args.upstream);
     const say = (line: string): void => context.stderr.write(`${line}\n`);
-    const result = await runAdd(settings, context.exec, {
-      domains,
-      upstream,
-      keyType: args["key-type"] === "rsa" ? "rsa" : "ecdsa",
-      hsts: args.hsts === true,
-      skipPreflight: args["skip-preflight"] === true,
-      ipv6: hostHasIpv6(),
-      env: context.env,
-      showProgress: context.isTTY,
-      log: say,
-      now: context.now,
-    });
+    const add = (exec: Exec, env: Record<string, string | undefined>) =>
+      runAdd(settings, exec, {
+        domains,
+        upstream,
+        keyType: args["key-type"] === "rsa" ? "rsa" : "ecdsa",
+        hsts: args.hsts === true,
+        skipPreflight: args["skip-preflight"] === true,
+        ipv6: hostHasIpv6(),
+        env,
+        showProgress: context.isTTY,
+        log: say,
+        now: context.now,
+      });
+    // On a cluster only the issuer orders; the certificate then goes to every node (their nginx sites are yours).
+    const cluster = settings.cluster ? await runAsIssuer(settings, context.exec, { purpose: "add", env: context.env, now: context.now }, add) : undefined;
+    const result = cluster ? cluster.result : await add(context.exec, context.env);
     const certificate = { obtained: "certificate obtained", expanded: "certificate expanded to the new names", reused: "existing certificate reused" }[result.certificate];
     say(`${result.name}: ${certificate}; site ${result.site}; nginx serves it for ${result.served.map((check) => check.domain).join(", ")}`);
     const port = settings.httpsPort === 443 ? "" : `:${settings.httpsPort}`;
     context.stdout.write(`${domains.map((domain) => `https://${domain}${port}/ -> ${upstream.url}`).join("\n")}\n`);
-    return 0;
+    if (!cluster) return 0;
+    for (const line of renderSyncLines(cluster.sync)) say(line);
+    return isSyncFailure(cluster.sync) ? 1 : 0;
   },
 };

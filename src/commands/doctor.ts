@@ -2,6 +2,15 @@
 import type { CommandModule } from "./command-module.js";
 import { runDoctor } from "../doctor/run-doctor.js";
 import { renderFindingsJson, renderFindingsText } from "../doctor/render-findings.js";
+import { checkClusterChallenges } from "../cluster/challenge-check.js";
+import type { Settings } from "../settings/settings.js";
+import { collectFacts } from "../status/collect-status.js";
+
+/** The first name of each lineage: what the CA would ask the nodes for. */
+async function challengeNames(settings: Settings, names: readonly string[]): Promise<string[]> {
+  const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names, cacheDir: settings.cacheDir }).catch(() => []);
+  return all.flatMap((facts) => facts.domains.filter((domain) => !domain.startsWith("*.")).slice(0, 1));
+}
 
 export const doctorCommand: CommandModule = {
   command: "doctor [names..]",
@@ -25,6 +34,8 @@ export const doctorCommand: CommandModule = {
         else say(outcome.applied ? `fixed: ${outcome.detail}` : `NOT fixed (${fix.id}): ${outcome.detail}`);
       },
     });
+    // On a cluster, every node must answer the account's challenges, whichever node the balancer gives the CA.
+    if (settings.cluster) report.findings.push(...(await checkClusterChallenges(settings, { hostNames: await challengeNames(settings, ((args.names as string[] | undefined) ?? []).map(String)) })));
     context.stdout.write(args.json ? renderFindingsJson(report.findings) : renderFindingsText(report.findings));
     const errors = report.findings.filter((item) => item.severity === "error").length;
     if (!args.json) {

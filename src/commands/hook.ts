@@ -1,6 +1,11 @@
 // `ngcert hook pre|deploy|post`: what certbot runs from its renewal-hooks directories (through the shims init installs).
 import type { CommandModule } from "./command-module.js";
-import type { LineageService, ServiceOutcome } from "../deploy/bring-into-service.js";
+import type { LineageService, LineageServiceStatus, ServiceOutcome } from "../deploy/bring-into-service.js";
+import type { Context } from "../context.js";
+import { describeError } from "../errors.js";
+import { pushAfterIssuance } from "../cluster/push-after-issuance.js";
+import { isSyncFailure, renderSyncLines } from "../cluster/render-sync.js";
+import type { Settings } from "../settings/settings.js";
 import { findCertbotPid } from "../deploy/renew-run.js";
 import { runDeployHook } from "../hooks/run-deploy-hook.js";
 import { runPostHook } from "../hooks/run-post.js";
@@ -33,7 +38,9 @@ export const hookCommand: CommandModule = {
       });
       report(result.outcome, say, tell, result.name);
       for (const line of describeConfSync(result.confs)) (line.startsWith("warning:") ? say : tell)(line);
-      return isFailure(result.outcome) ? 1 : 0;
+      // On a cluster the new certificate goes to every node; inside a renewal run the post hook sends them all at once.
+      const pushed = result.deferred || !PUSHED.has(result.lineage.status) ? false : await pushToNodes(settings, context, [result.name], say, tell);
+      return isFailure(result.outcome) || pushed === "failed" ? 1 : 0;
     }
     // During `ngcert renew --dry-run` certbot still runs post hooks, but nothing in live/ changed: leave nginx alone.
     if (dryRun) {
@@ -54,9 +61,30 @@ export const hookCommand: CommandModule = {
     // certbot 2.3 and later tell post hooks what failed; 2.1 does not.
     const failedDomains = (context.env.FAILED_DOMAINS ?? "").trim();
     if (failedDomains !== "") say(`certbot could not renew: ${failedDomains}`);
-    return isFailure(result.outcome) || failedDomains !== "" ? 1 : 0;
+    const statusOf = new Map(result.outcome.lineages.map((lineage) => [lineage.name, lineage.status]));
+    const issued = [...new Set([...result.pending, ...result.outcome.lineages.filter((lineage) => lineage.status === "served").map((lineage) => lineage.name)])].filter((name) => PUSHED.has(statusOf.get(name) ?? "unused"));
+    const pushed = await pushToNodes(settings, context, issued, say, tell);
+    return isFailure(result.outcome) || failedDomains !== "" || pushed === "failed" ? 1 : 0;
   },
 };
+
+/** What passed the deploy checks here and so goes to the other nodes of a cluster (a refused version never does). */
+const PUSHED = new Set<LineageServiceStatus>(["served", "already-served", "unused", "waiting", "not-served"]);
+
+/** Sends what certbot just issued to every other node of a cluster (nothing without one); "failed" when a node failed. */
+async function pushToNodes(settings: Settings, context: Context, names: readonly string[], say: (line: string) => void, tell: (line: string) => void): Promise<"none" | "ok" | "failed"> {
+  if (!settings.cluster || names.length === 0) return "none";
+  try {
+    const result = await pushAfterIssuance(settings, context.exec, names, { now: context.now(), env: context.env });
+    if (!result) return "none";
+    const failed = isSyncFailure(result);
+    for (const line of renderSyncLines(result)) (failed ? say : tell)(line);
+    return failed ? "failed" : "ok";
+  } catch (error) {
+    say(`the other nodes of the cluster were not brought up to date: ${describeError(error)}; ngcert cluster run (or ngcert cluster sync) retries`);
+    return "failed";
+  }
+}
 
 /** One line per lineage that changed or has a problem, then the reload: stdout when well, stderr when not. */
 function report(outcome: ServiceOutcome, say: (line: string) => void, tell: (line: string) => void, focus: string | undefined): void {

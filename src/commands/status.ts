@@ -5,6 +5,7 @@ import { useColor } from "../context.js";
 import { NgcertError } from "../errors.js";
 import { collectStatus } from "../status/collect-status.js";
 import { renderStatusJson, renderStatusTable } from "../status/render-status.js";
+import { runNodesStatus } from "./status-nodes.js";
 
 export function parseWarnDays(value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -30,10 +31,12 @@ export function readCertificateListOptions(args: ParsedArgs): { names: string[];
 export const statusCommand: CommandModule = {
   command: "status [names..]",
   describe: "show every certificate: domains, expiry, issuer, problems (exit 1 when any)",
-  builder: addCertificateListOptions,
+  builder: (yargs) => addCertificateListOptions(yargs).option("nodes", { type: "boolean", describe: "also every lineage on every node of the cluster" }),
   run: async (args, settings, context) => {
     const { names, warnDays } = readCertificateListOptions(args);
     const now = context.now();
+    // A cluster's view: the same certificates, plus what every node holds and serves (src/cluster/node-status.ts).
+    if (args.nodes === true) return runNodesStatus(args, settings, context, { names, warnDays });
     const certificates = await collectStatus({
       letsencryptDir: settings.letsencryptDir,
       names,

@@ -4,6 +4,7 @@
 // someone's site), and it keeps its own correct files when nginx -t fails because of someone else's file.
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { findClusterAccount } from "../certbot/account.js";
 import { HOOK_PHASES, hookShimPath } from "../certbot/hook-paths.js";
 import { bringIntoService, type ReloadOutcome } from "../deploy/bring-into-service.js";
 import { finishInterrupted } from "../deploy/finish-interrupted.js";
@@ -47,7 +48,7 @@ export interface InitReport {
 
 export function desiredInitFiles(settings: Settings, options: Pick<InitOptions, "selfCommand" | "ipv6"> & { leaveTo?: readonly string[] }): DesiredFile[] {
   const files: DesiredFile[] = [
-    { path: acmeSnippetPath(settings.nginxDir), content: markOwned(renderAcmeSnippet(settings.webroot)), mode: 0o644, what: "the ACME challenge location" },
+    { path: acmeSnippetPath(settings.nginxDir), content: markOwned(renderAcmeSnippet(settings.webroot, { thumbprint: clusterThumbprint(settings) })), mode: 0o644, what: "the ACME challenge location" },
     {
       path: acmeServerPath(settings.nginxDir),
       content: markOwned(renderAcmeServer({ ...settings, ipv6: options.ipv6, leaveTo: options.leaveTo })),
@@ -64,6 +65,23 @@ export function desiredInitFiles(settings: Settings, options: Pick<InitOptions, 
     });
   }
   return files;
+}
+
+/**
+ * On a node of a cluster, the challenge location answers every token of the cluster's ACME account (its key's
+ * thumbprint), whichever node the CA reaches; without the account here that answer cannot be written.
+ */
+function clusterThumbprint(settings: Settings): string | undefined {
+  if (!settings.cluster) return undefined;
+  const account = findClusterAccount(settings.letsencryptDir, settings.server, settings.cluster.account);
+  if (!account) {
+    throw new NgcertError(
+      "CONFLICT",
+      `this node is one of a cluster ("cluster" in ${settings.configPath}), but certbot has no account for ${settings.server} in ${settings.letsencryptDir}: ` +
+        "run `ngcert cluster init` on the issuer, which registers the account and brings it to every node. Nothing was changed.",
+    );
+  }
+  return account.thumbprint;
 }
 
 function readCurrent(file: string): CurrentFile | undefined {

@@ -8,7 +8,13 @@ export function acmeServerPath(nginxDir: string): string {
   return `${nginxDir}/conf.d/ngcert-acme.conf`;
 }
 
-export function renderAcmeSnippet(webroot: string): string {
+/**
+ * `thumbprint`: this node is one of several behind one name (a cluster). A token nobody put in the webroot is then
+ * answered with its key authorization, `<token>.<thumbprint>`, so the CA's request may land on any node; a file in the
+ * webroot still comes first (certbot's own token on the issuer, ngcert's probes), and everything else is as without.
+ */
+export function renderAcmeSnippet(webroot: string, options: { thumbprint?: string | undefined } = {}): string {
+  if (options.thumbprint !== undefined) return renderStatelessSnippet(webroot, options.thumbprint);
   return `# Written by \`ngcert init\`. Serves ACME HTTP-01 challenges from the shared webroot for every host name.
 # Include it in every port-80 server block of your own: include <this file>;
 # ^~ makes this prefix win over regex locations; the access rules below replace any inherited auth or deny.
@@ -80,4 +86,48 @@ ${listens}
     }
 }
 `;
+}
+
+/** The stateless location's name (server level: named locations cannot be nested). */
+export const STATELESS_LOCATION = "@ngcert-acme-stateless";
+
+function renderStatelessSnippet(webroot: string, thumbprint: string): string {
+  // Only ACME's alphabet reaches a response: the thumbprint is checked here, the token by the regex below.
+  if (!/^[A-Za-z0-9_-]{43}$/.test(thumbprint)) throw new Error(`not a SHA-256 JWK thumbprint: ${JSON.stringify(thumbprint)}`);
+  return `# Written by \`ngcert init\`. Serves ACME HTTP-01 challenges for every host name on every node of the cluster: a file
+# in the shared webroot when there is one, else the key authorization of the cluster's ACME account, computed from
+# the token (RFC 8555 8.1), so the CA's request may land on any node. Include it in every port-80 server block of
+# your own: include <this file>;
+# ^~ makes this prefix win over regex locations; the access rules below replace any inherited auth or deny.
+location ^~ /.well-known/acme-challenge/ {
+    root ${webroot};
+    default_type text/plain;
+    autoindex off;
+    auth_basic off;
+    satisfy any;
+    allow all;
+    # Only files that exist under the webroot; never a directory.
+    try_files $uri =404;
+    # Never a file reached through a symlink below the webroot: whoever could plant one could make nginx serve any
+    # file its workers can read.
+    disable_symlinks on from=$document_root;
+    # A token in ACME's alphabet only (base64url, 22 to 256 characters): nothing else reaches the answer below.
+    location ~ "^/\\.well-known/acme-challenge/(?<ngcert_acme_token>[A-Za-z0-9_-]{22,256})$" {
+        try_files $uri ${STATELESS_LOCATION};
+    }
+}
+# The key authorization of the cluster's ACME account (thumbprint ${thumbprint}).
+location ${STATELESS_LOCATION} {
+    default_type text/plain;
+    auth_basic off;
+    satisfy any;
+    allow all;
+    return 200 "$ngcert_acme_token.${thumbprint}";
+}
+`;
+}
+
+/** The thumbprint a stateless snippet answers with; undefined for the single-node snippet (or another file). */
+export function readSnippetThumbprint(text: string): string | undefined {
+  return /^\s*return 200 "\$ngcert_acme_token\.([A-Za-z0-9_-]{43})";$/m.exec(text)?.[1];
 }

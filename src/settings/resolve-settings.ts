@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { NgcertError } from "../errors.js";
 import { DEFAULT_CONFIG_PATH, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING, SETTINGS, SETTING_KEYS, type SettingDefinition, type SettingKey } from "./definitions.js";
+import { parseClusterConfig } from "./cluster-config.js";
 import type { Settings } from "./settings.js";
 import { splitCommand } from "./split-command.js";
 
@@ -71,11 +72,13 @@ export function resolveSettings(input: SettingsInput): Settings {
     server,
     email: values.get("email") as string | undefined,
     cacheDir: str("cache-dir", "/var/cache/ngcert"),
+    // Only in the config file: a list of nodes is no flag. Every node's ngcert reads it, hooks included.
+    ...(input.config.cluster === undefined ? {} : { cluster: parseClusterConfig(input.config.cluster, configPath, input.cwd) }),
   };
 }
 
 function checkConfigKeys(config: Record<string, unknown>, configPath: string): void {
-  const known = new Set<string>([...SETTING_KEYS, "staging"]);
+  const known = new Set<string>([...SETTING_KEYS, "staging", "cluster"]);
   for (const key of Object.keys(config)) {
     if (!known.has(key)) {
       throw new NgcertError("CONFIG", `${configPath}: unknown setting "${key}"; settings are named after the long flags: ${[...known].join(", ")}`);

@@ -1,4 +1,5 @@
 // The resolved settings every command works with.
+import type { ClusterConfig } from "./cluster-config.js";
 
 export interface Settings {
   configPath: string;
@@ -26,4 +27,6 @@ export interface Settings {
   server: string;
   email: string | undefined;
   cacheDir: string;
+  /** The nodes behind one name, when this node is one of several ("cluster" in the config file). */
+  cluster?: ClusterConfig | undefined;
 }

@@ -58,6 +58,7 @@ describe("ngcert status --help", () => {
             --verbose    show stack traces and program output                                    [boolean]
             --json       print one JSON document                                                 [boolean]
             --warn-days  warn when fewer days are left [a sixth of the lifetime]                  [string]
+            --nodes      also every lineage on every node of the cluster                         [boolean]
       "
     `);
   });
