@@ -1,6 +1,7 @@
 // `ngcert cluster init|sync|run|receive|report`: several nginx nodes behind one name (see src/cluster/). init, sync
 // and run are for people (and systemd); receive and report are what the issuer runs on the other nodes over ssh.
 import type { CommandModule, ParsedArgs } from "./command-module.js";
+import { openEventStream } from "./event-stream.js";
 import type { Context } from "../context.js";
 import { NgcertError, describeError } from "../errors.js";
 import { switchAutorenew } from "../cluster/autorenew-switch.js";
@@ -152,40 +153,24 @@ async function runClusterAgent(args: ParsedArgs, settings: Settings, context: Co
   const renewIntervalMs = seconds("renew-interval", 43_200);
   const onEvent = typeof args["on-event"] === "string" ? splitCommand(args["on-event"], "--on-event") : undefined;
   const log = (line: string): void => context.stderr.write(`ngcert cluster: ${line}\n`);
-  let notifications: Promise<void> = Promise.resolve();
-  const emit = (event: ClusterEvent): void => {
-    const line = `${JSON.stringify(event)}\n`;
-    context.stdout.write(line);
-    if (!onEvent) return;
-    const [program, ...rest] = onEvent;
-    notifications = notifications.then(async () => {
-      const result = await context.exec(program!, rest, { input: line, allowFailure: true, timeoutMs: 30_000 }).catch((error: unknown) => ({ exitCode: -1, stderr: describeError(error) }));
-      if (result.exitCode !== 0) log(`--on-event command exited with ${result.exitCode}: ${result.stderr.trim().split("\n")[0] ?? ""}`);
-    });
-  };
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  const events = openEventStream<ClusterEvent>(context, (event) => `${JSON.stringify(event)}\n`, onEvent, log);
   try {
     await runAgent(settings, context.exec, {
       syncIntervalMs,
       renewIntervalMs,
       metricsFile: typeof args["metrics-file"] === "string" ? args["metrics-file"] : undefined,
-      emit,
+      emit: events.emit,
       log,
       now: context.now,
       env: context.env,
-      signal: controller.signal,
+      signal: events.signal,
       renew: () =>
         runAsIssuer(settings, context.exec, { purpose: "renew", env: context.env, now: context.now }, (exec, env) =>
           runRenew(settings, exec, { force: false, certName: undefined, dryRun: false, env, showProgress: false, now: context.now }),
         ),
     });
   } finally {
-    process.off("SIGTERM", stop);
-    process.off("SIGINT", stop);
-    await notifications;
+    await events.close();
   }
   log("stopped");
   return 0;

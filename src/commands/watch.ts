@@ -1,6 +1,7 @@
 // `ngcert watch [--metrics-file PATH] [--on-event CMD] [--interval SECONDS]`: long-running; see watch/run-watch.ts.
 import type { CommandModule } from "./command-module.js";
 import { NgcertError } from "../errors.js";
+import { openEventStream } from "./event-stream.js";
 import { splitCommand } from "../settings/split-command.js";
 import { runWatch } from "../watch/run-watch.js";
 import { renderEventLine, type WatchEvent } from "../watch/watch-event.js";
@@ -21,43 +22,20 @@ export const watchCommand: CommandModule = {
     const onEvent = typeof args["on-event"] === "string" ? splitCommand(args["on-event"], "--on-event") : undefined;
     const metricsFile = typeof args["metrics-file"] === "string" ? args["metrics-file"] : undefined;
     const log = (line: string): void => context.stderr.write(`ngcert watch: ${line}\n`);
-    // Commands for --on-event run one at a time, in order, so a slow notifier never reorders events.
-    let notifications: Promise<void> = Promise.resolve();
-    const emit = (event: WatchEvent): void => {
-      const line = renderEventLine(event);
-      context.stdout.write(line);
-      if (!onEvent) return;
-      const [program, ...rest] = onEvent;
-      notifications = notifications.then(async () => {
-        const result = await context.exec(program!, rest, { input: line, allowFailure: true, timeoutMs: 30_000 }).catch((error: unknown) => ({
-          exitCode: -1,
-          stdout: "",
-          stderr: error instanceof Error ? error.message : String(error),
-        }));
-        if (result.exitCode !== 0) log(`--on-event command exited with ${result.exitCode}: ${result.stderr.trim().split("\n")[0] ?? ""}`);
-      });
-    };
-    const controller = new AbortController();
-    const stop = (): void => controller.abort();
-    // `on`, not `once`: execa's signal-exit re-sends the signal (killing us) when it finds itself the only listener
-    // left, which a spent `once` listener would leave it whenever a program (nginx -T, --on-event) is running.
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
+    const events = openEventStream<WatchEvent>(context, renderEventLine, onEvent, log);
     try {
       await runWatch(settings, context.exec, {
         intervalMs: Number(intervalText) * 1000,
         metricsFile,
-        emit,
+        emit: events.emit,
         log,
         now: context.now,
         env: context.env,
-        signal: controller.signal,
+        signal: events.signal,
         workerScript: context.workerScript,
       });
     } finally {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      await notifications;
+      await events.close();
     }
     log("stopped");
     return 0;
