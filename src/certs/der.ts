@@ -141,6 +141,10 @@ export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
       return;
     case 0x00:
       throw new DerError("unexpected end-of-contents");
+    case 0x10:
+    case 0x11:
+      // OpenSSL's decoder for ANY: "type not constructed".
+      throw new DerError("a SEQUENCE or SET in primitive form");
     case 0x21:
     case 0x22:
     case 0x25:

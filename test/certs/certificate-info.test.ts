@@ -31,3 +31,33 @@ describe("readCertificateInfo", () => {
     });
   }
 });
+
+describe("readCertificateInfo on an AlgorithmIdentifier's parameters", () => {
+  it("refuses what OpenSSL refuses (a SEQUENCE or SET in primitive form, an empty INTEGER or BOOLEAN) and reads what it reads", async () => {
+    const { X509Certificate } = await import("node:crypto");
+    const issuer = await makeCa({ name: "RSA Issuer", algorithm: "rsa-2048" });
+    const leaf = await makeLeaf({ domains: ["a.example"], issuer, algorithm: "ecdsa-p256" });
+    const der = parseCertificatePems(leaf.pem)[0]!;
+    // The tbsCertificate's signature AlgorithmIdentifier: sha256WithRSAEncryption, then NULL (05 00).
+    const oid = Buffer.from("06092a864886f70d01010b", "hex");
+    const at = der.indexOf(oid) + oid.length;
+    expect(der.subarray(at, at + 2).toString("hex")).toBe("0500");
+    for (const tag of [0x10, 0x11, 0x02, 0x01, 0x04, 0x30, 0x31, 0x0c, 0xa0]) {
+      const edited = Buffer.from(der);
+      edited[at] = tag;
+      let openssl: "reads" | "refuses" = "reads";
+      try {
+        new X509Certificate(edited);
+      } catch {
+        openssl = "refuses";
+      }
+      let ours: "reads" | "refuses" = "reads";
+      try {
+        readCertificateInfo(edited);
+      } catch {
+        ours = "refuses";
+      }
+      expect(ours, `parameters with tag 0x${tag.toString(16)}`).toBe(openssl);
+    }
+  });
+});
