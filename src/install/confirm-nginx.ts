@@ -68,7 +68,10 @@ async function probeEveryFamily(settings: Settings, endpoints: readonly Endpoint
   if (addresses.length === 0) return [{ address: `port ${settings.httpPort}`, seen: "nginx's configuration does not listen on the HTTP port" }];
   for (const address of addresses) {
     const [result] = await probeAcmePath({ webroot: settings.webroot, domains: [PROBE_HOST], httpPort: settings.httpPort, httpsPort: settings.httpsPort, addressFor: () => address, timeoutMs: 5_000 });
-    if (result && !result.ok) failures.push({ address, seen: result.seen });
+    // The request's URL (a made-up host name and a token) says nothing here: the address and the answer do.
+    const first = result?.hops[0];
+    const prefix = first ? `${first.url} (${first.address}): ` : "";
+    if (result && !result.ok) failures.push({ address, seen: result.seen.startsWith(prefix) ? result.seen.slice(prefix.length) : result.seen });
   }
   return failures;
 }
