@@ -264,7 +264,9 @@ export async function fileFingerprint(file: string): Promise<string> {
 /**
  * Makes a lineage look close to its end, as certbot would find it weeks after the last renewal: a new archive version
  * holding a certificate for the same names that expires in `daysLeft` days (signed by a throw-away CA, valid from now,
- * so it is newer than what the nodes hold), and live/ switched to it. certbot's `renew` then finds it due.
+ * so it is newer than what the nodes hold), and live/ switched to it. Its own lifetime is short, so ngcert's
+ * lifetime window would not open for days: the renewal conf says `renew_before_expiry = 30 days` as an owner may, and
+ * certbot's `renew` and ngcert's then find it due.
  */
 export async function ageLineage(letsencryptDir: string, name: string, domains: readonly string[], daysLeft: number): Promise<string> {
   const now = Date.now();
@@ -281,5 +283,10 @@ export async function ageLineage(letsencryptDir: string, name: string, domains: 
     await symlink(`../../archive/${name}/${kind}${version}.pem`, `${link}.new`);
     await rename(`${link}.new`, link);
   }
+  const confPath = path.join(letsencryptDir, "renewal", `${name}.conf`);
+  const lines = (await readFile(confPath, "utf8")).split("\n").filter((line) => !/^\s*renew_before_expiry\s*=/.test(line) && !line.startsWith("# ngcert-owned:"));
+  const firstSection = lines.findIndex((line) => line.startsWith("["));
+  lines.splice(firstSection < 0 ? lines.length : firstSection, 0, "renew_before_expiry = 30 days");
+  await writeFile(confPath, lines.join("\n"));
   return createHash("sha256").update(leaf.der).digest("hex");
 }
