@@ -11,6 +11,7 @@ import { findFreePorts } from "../../src/world/free-ports.js";
 import { renderMimeTypes } from "../../src/world/nginx-conf.js";
 import { listNginxDirs, planNginxLayout, type NginxLayout } from "../../src/world/nginx-layout.js";
 import { waitFor } from "../../src/world/wait.js";
+import { readChildren } from "../../src/nginx/nginx-processes.js";
 import { writeLineage } from "../helpers/lineage-tree.js";
 import { makeCa, makeLeaf, type TestCert } from "../helpers/pki.js";
 
@@ -44,6 +45,8 @@ export interface HostingWorld {
   nginx: Child;
   /** The default server's certificate: what nginx presents for a name no block claims. */
   defaultCert: TestCert;
+  /** SIGHUP to nginx's master; resolves once the new workers run and the old ones have exited. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,11 +126,22 @@ export async function startHostingWorld(options: HostingWorldOptions): Promise<H
       NGCERT_CACHE_DIR: cacheDir,
       NGCERT_CONFIG: path.join(root, "no-config.json"),
     };
-    return { root, letsencryptDir, layout, httpPort: httpPort!, httpsPort: httpsPort!, sites, env, nginx, defaultCert, stop };
+    const reload = async (): Promise<void> => {
+      const before = await countWorkerStarts(layout.errorLog);
+      const oldWorkers = readChildren(child.pid);
+      process.kill(child.pid, "SIGHUP");
+      await waitFor(async () => ((await countWorkerStarts(layout.errorLog)) > before ? true : undefined), { what: "nginx's new workers", timeoutMs: 60_000, abort: child.exitReason });
+      await waitFor(async () => (oldWorkers.every((pid) => !readChildren(child.pid).includes(pid)) ? true : undefined), { what: "nginx's old workers to exit", timeoutMs: 60_000, abort: child.exitReason });
+    };
+    return { root, letsencryptDir, layout, httpPort: httpPort!, httpsPort: httpsPort!, sites, env, nginx, defaultCert, reload, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+async function countWorkerStarts(errorLog: string): Promise<number> {
+  return (await readFile(errorLog, "utf8").catch(() => "")).split("start worker processes").length - 1;
 }
 
 async function readPid(file: string): Promise<number | undefined> {
