@@ -9,16 +9,17 @@ import { ensureBenchTree } from "./bench-tree.js";
 import { removeScratch } from "./measure.js";
 import { BrokenRun } from "./runners.js";
 import { runStatusBench } from "./status-bench.js";
+import { judgeVerify, renderVerifyReport, runVerifyBench } from "./verify-bench.js";
 import { judgeWatch, renderWatchReport } from "./watch.js";
 import { measureIdle } from "./watch-idle.js";
 import { measureReactions } from "./watch-reaction.js";
 import { judgeZeroDowntime, renderZeroDowntimeReport, runZeroDowntimeBench } from "./zero-downtime.js";
 
-const BENCHES = ["status", "renewal", "watch"] as const;
+const BENCHES = ["status", "verify", "renewal", "watch"] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [options]
-  --only NAME       run only these benches (default all): status, renewal, watch
+  --only NAME       run only these benches (default all): status, verify, renewal, watch
 status (ngcert status against certbot certificates on generated lineages):
   --count N         lineages to generate (default 2000; the watch bench's idle watcher uses the same tree)
   --rounds N        alternating rounds of certbot / cold / warm (default 5, after one unmeasured warm-up round;
@@ -26,6 +27,10 @@ status (ngcert status against certbot certificates on generated lineages):
   --version-runs N  pairs of node -e 0 / ngcert --version (default 20)
   --regenerate      regenerate the lineage tree under .bench/ even if it can be reused
   --profile         also run ngcert status cold and warm under --cpu-prof and print the top self-time functions
+verify (ngcert verify against a shell loop of openssl s_client, on one nginx serving generated lineages):
+  --verify-lineages N  lineages served, two names each (default 1000: 2,000 names)
+  --verify-rounds N    alternating rounds of openssl loop / verify cold / verify warm (default 3; the loop takes
+                       about a minute on 2,000 names)
 renewal (ngcert renew --force against certbot standalone with nginx stopped, under 8-client HTTPS load):
   --load-seconds N  load per path (default 12)
 watch (reaction to a renewal that bypassed ngcert; idle cost with the generated lineages):
@@ -46,6 +51,8 @@ async function main(): Promise<number> {
       regenerate: { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
       "load-seconds": { type: "string", default: "12" },
+      "verify-lineages": { type: "string", default: "1000" },
+      "verify-rounds": { type: "string", default: "3" },
       renewals: { type: "string", default: "5" },
       "idle-seconds": { type: "string", default: "10" },
       help: { type: "boolean", default: false },
@@ -73,9 +80,23 @@ async function main(): Promise<number> {
     });
     process.stdout.write(`\n${report}`);
   }
-  if (selected.has("renewal") || selected.has("watch")) {
+  if (selected.has("verify") || selected.has("renewal") || selected.has("watch")) {
     const search = findPrograms();
     if (!search.found) throw new BrokenRun(`the renewal and watch benches need ${search.missing.join(", ")}: apt-get install nginx certbot pebble`);
+  }
+  if (selected.has("verify")) {
+    log(`verify bench: load ${loadText()}`);
+    const search = findPrograms();
+    const results = await runVerifyBench({
+      cliPath: path.join(repo, "dist", "cli.js"),
+      nginxBin: search.found ? search.programs.nginx : "nginx",
+      lineages: positiveInteger(values["verify-lineages"], "--verify-lineages"),
+      rounds: positiveInteger(values["verify-rounds"], "--verify-rounds"),
+      env: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+      log,
+    });
+    log(`verify bench: load at end ${loadText()}`);
+    process.stdout.write(`\n${renderVerifyReport(results, judgeVerify(results))}`);
   }
   if (selected.has("renewal")) {
     log(`renewal bench: load ${loadText()}`);

@@ -72,7 +72,9 @@ export function readRenewalConf(bytes: Uint8Array | string): RenewalConf {
     server: undefined,
     keyType: undefined,
     webrootPath: [],
-    webrootMap: {},
+    // Keyed by domain names: a prototype-less dictionary, since thousands of lineages adding their own names to plain
+    // objects would exhaust V8's shape transitions and leave every later object literal with a shape of its own.
+    webrootMap: Object.create(null) as Record<string, string>,
     params: {},
     loadRefusal: undefined,
     renewRefusal: undefined,

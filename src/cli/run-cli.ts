@@ -9,7 +9,7 @@ import { SETTINGS, type SettingKey } from "../settings/definitions.js";
 import { readConfigFile } from "../settings/read-config-file.js";
 import { resolveSettings } from "../settings/resolve-settings.js";
 import type { CommandModule, ParsedArgs } from "../commands/command-module.js";
-import { COMMANDS } from "./commands.js";
+import { COMMANDS, loadCommand } from "./commands.js";
 import { addGlobalOptions } from "./global-options.js";
 import { mapStackToSources } from "./source-mapped-stack.js";
 
@@ -26,7 +26,8 @@ export async function runCli(argv: readonly string[], context: Context): Promise
   };
   // A known command is parsed as the default command of its own parser: yargs renders the whole help text after
   // running any non-default command (about 70 ms here), which a run that did not ask for help never needs.
-  const direct = COMMANDS.find((command) => commandName(command) === argv[0]);
+  const entry = COMMANDS.find((candidate) => candidate.name === argv[0]);
+  const direct = entry ? await loadCommand(entry) : undefined;
   const parser = direct
     ? createParser(argv.slice(1), `ngcert ${commandName(direct)}`).command(
         `$0${direct.command.slice(commandName(direct).length)}`,
@@ -38,7 +39,7 @@ export async function runCli(argv: readonly string[], context: Context): Promise
         "ngcert <command> [options]\n\nLet's Encrypt certificates for every site behind nginx, renewed without stopping nginx.",
       );
   if (!direct) {
-    for (const command of COMMANDS) parser.command(command.command, describeForYargs(command), command.builder, choose(command));
+    for (const command of await Promise.all(COMMANDS.map(loadCommand))) parser.command(command.command, describeForYargs(command), command.builder, choose(command));
     parser.demandCommand(1, "give a command; `ngcert --help` lists them");
   }
 

@@ -13,7 +13,7 @@ import { describeError } from "../errors.js";
 import { acmeSnippetPath, readSnippetThumbprint } from "../nginx/render-acme.js";
 import { servedTarget } from "../served/served-target.js";
 import { verifyLineages } from "../served/verify-lineages.js";
-import { fetchServed } from "../served/wait-until-served.js";
+import { fetchServed } from "../served/probe-served.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
 import { readReceived, type ReceivedRecord } from "./cluster-state.js";

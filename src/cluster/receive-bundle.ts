@@ -9,7 +9,7 @@ import { bringIntoService, type ReloadOutcome } from "../deploy/bring-into-servi
 import { finishInterrupted } from "../deploy/finish-interrupted.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
 import { servedTarget } from "../served/served-target.js";
-import { fetchServed } from "../served/wait-until-served.js";
+import { fetchServed } from "../served/probe-served.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
 import { BUNDLE_FORMAT, type Bundle, type ReceivedLineage, type ReceiveReport } from "./bundle.js";

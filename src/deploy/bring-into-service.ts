@@ -6,13 +6,14 @@
 import type { LineageFacts } from "../certbot/lineage.js";
 import type { Exec } from "../exec.js";
 import { NgcertError, describeError } from "../errors.js";
-import { findCertificateUsers } from "../nginx/certificate-users.js";
+import { indexCertificateUsers } from "../nginx/certificate-users.js";
 import { NginxTestError, testNginxConfig } from "../nginx/nginx-control.js";
 import type { NginxTestFailure } from "../nginx/nginx-test-output.js";
 import { isNginxRunning, readNginxDump, type NginxDump } from "../nginx/read-nginx-dump.js";
 import { reloadNginx } from "../nginx/reload-nginx.js";
 import { servedTarget } from "../served/served-target.js";
-import { fetchServedProbes, probeKey, waitUntilServedProbes, type ServedCheck, type ServedTarget } from "../served/wait-until-served.js";
+import { probeConcurrency, probeKey, probeServed, workerConnectionsOf, type ServedTarget } from "../served/probe-served.js";
+import { waitUntilServedProbes, type ServedCheck } from "../served/wait-until-served.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
 import { judgeLineage, liveDirOf, probesFor, type LineageJudgement } from "./judge-lineage.js";
@@ -126,10 +127,11 @@ export async function bringIntoService(settings: Settings, exec: Exec, request: 
     running = isNginxRunning(nginx);
     outcome.warnings = nginx.skipped.map((file) => `${file.file}: not analysed (${file.reason}); searched as text for certificate paths`);
     // Verifying only (a deploy hook inside a renewal run) judges only its own lineage: no reload follows here.
+    const usersOf = indexCertificateUsers(nginx);
     const used = all
-      .map((facts) => ({ facts, users: findCertificateUsers(nginx!, liveDirOf(facts)) }))
+      .map((facts) => ({ facts, users: usersOf(liveDirOf(facts)) }))
       .filter(({ facts, users }) => (request.verifyOnly ? focus.has(facts.name) : users.length > 0 || focus.has(facts.name)));
-    const served = running ? await fetchServedProbes(used.flatMap(({ facts, users }) => probesFor(facts, users, target))) : undefined;
+    const served = running ? await probeServed(used.flatMap(({ facts, users }) => probesFor(facts, users, target)), { concurrency: probeConcurrency(workerConnectionsOf(nginx.files)) }) : undefined;
     judgements = used.map(({ facts, users }) => judgeLineage(facts, users, served, request.now, renewedFor(facts.name), target));
     const unfit = judgements.filter((judgement) => (judgement.changing || (focus.has(judgement.facts.name) && !refused.has(judgement.facts.name))) && judgement.check.refusals.length > 0);
     if (unfit.length === 0 || round >= MAX_REFUSAL_ROUNDS) break;
@@ -161,7 +163,7 @@ export async function bringIntoService(settings: Settings, exec: Exec, request: 
   if (reloaded.status !== "reloaded") return finish(settings, request, outcome, results, changing, reloaded);
   const proof = await waitUntilServedProbes(
     changing.flatMap((judgement) => judgement.probes.map((probe) => ({ probe, fingerprint: judgement.facts.fingerprint! }))),
-    { timeoutMs: request.servedTimeoutMs ?? 15_000 },
+    { timeoutMs: request.servedTimeoutMs ?? 15_000, concurrency: probeConcurrency(workerConnectionsOf(nginx!.files)) },
   );
   const byProbe = new Map(proof.map((check) => [probeKey(check.probe), check]));
   for (const judgement of changing) {

@@ -7,7 +7,7 @@ import { readCertificateInfo } from "../certs/certificate-info.js";
 import type { CertificateUser } from "../nginx/certificate-users.js";
 import type { ServedResult } from "../served/fetch-served-certificate.js";
 import { namesToProbe } from "../served/served-target.js";
-import { probeKey, type ServedProbe, type ServedTarget } from "../served/wait-until-served.js";
+import { probeKey, type ServedProbe, type ServedTarget } from "../served/probe-served.js";
 import { checkVersion, type VersionCheck } from "./check-new-version.js";
 import { archiveDirOf, linkedVersion, refusedVersions, versionIdentity } from "./lineage-versions.js";
 

@@ -21,32 +21,57 @@ interface DumpLike {
 }
 
 export function findCertificateUsers(dump: DumpLike | readonly { file: string; directives: Directive[] }[], liveDir: string): CertificateUser[] {
+  return indexCertificateUsers(dump)(liveDir);
+}
+
+/**
+ * Every server block with an ssl_certificate, indexed once by each directory above its certificate files: asking for
+ * thousands of lineages then costs a lookup each, not a walk of thousands of blocks each.
+ */
+export function indexCertificateUsers(dump: DumpLike | readonly { file: string; directives: Directive[] }[]): (liveDir: string) => CertificateUser[] {
   const { files, skipped } = Array.isArray(dump) ? { files: dump as DumpLike["files"], skipped: [] } : (dump as DumpLike);
-  const users: CertificateUser[] = [];
-  const prefix = `${path.resolve(liveDir)}/`;
+  const byDir = new Map<string, CertificateUser[]>();
   const visit = (file: string, directives: Directive[]): void => {
     for (const directive of directives) {
       if (!directive.block) continue;
-      if (directive.name === "server") {
-        const body = directive.block;
-        const uses = body.some((d) => d.name === "ssl_certificate" && d.args[0] !== undefined && path.resolve(d.args[0]).startsWith(prefix));
-        if (uses) {
-          const sslListens = body.flatMap((d) => {
-            const listen = d.name === "listen" ? parseListen(d.args) : undefined;
-            return listen?.ssl ? [{ address: listen.address, port: listen.port }] : [];
-          });
-          users.push({ file, line: directive.line, serverNames: body.filter((d) => d.name === "server_name").flatMap((d) => d.args), sslListens });
-        }
-      } else {
+      if (directive.name !== "server") {
         visit(file, directive.block);
+        continue;
+      }
+      const body = directive.block;
+      const certificates = body.filter((d) => d.name === "ssl_certificate" && d.args[0] !== undefined).map((d) => path.resolve(d.args[0]!));
+      if (certificates.length === 0) continue;
+      const sslListens = body.flatMap((d) => {
+        const listen = d.name === "listen" ? parseListen(d.args) : undefined;
+        return listen?.ssl ? [{ address: listen.address, port: listen.port }] : [];
+      });
+      const user: CertificateUser = { file, line: directive.line, serverNames: body.filter((d) => d.name === "server_name").flatMap((d) => d.args), sslListens };
+      // A block is a user of every directory its certificate files are under (once, however many files).
+      const dirs = new Set<string>();
+      for (const certificate of certificates) {
+        for (let dir = path.dirname(certificate); !dirs.has(dir); dir = path.dirname(dir)) {
+          dirs.add(dir);
+          if (dir === path.dirname(dir)) break;
+        }
+      }
+      for (const dir of dirs) {
+        const list = byDir.get(dir);
+        if (list) list.push(user);
+        else byDir.set(dir, [user]);
       }
     }
   };
   for (const { file, directives } of files) visit(file, directives);
-  for (const { file, text } of skipped ?? []) {
-    const lines = text.split("\n");
-    const index = lines.findIndex((line) => /^\s*ssl_certificate\s/.test(line) && line.includes(prefix));
-    if (index >= 0) users.push({ file, line: index + 1, serverNames: [], sslListens: [], unparsed: true });
-  }
-  return users;
+  return (liveDir) => {
+    const resolved = path.resolve(liveDir);
+    const prefix = `${resolved}/`;
+    const users = (byDir.get(resolved) ?? []).map((user) => ({ ...user, serverNames: [...user.serverNames], sslListens: [...user.sslListens] }));
+    for (const { file, text } of skipped ?? []) {
+      if (!text.includes(prefix)) continue;
+      const lines = text.split("\n");
+      const index = lines.findIndex((line) => /^\s*ssl_certificate\s/.test(line) && line.includes(prefix));
+      if (index >= 0) users.push({ file, line: index + 1, serverNames: [], sslListens: [], unparsed: true });
+    }
+    return users;
+  };
 }

@@ -39,60 +39,76 @@ interface Token {
   end: number;
 }
 
+// Character codes the tokenizer compares with (a configuration of thousands of server blocks is hundreds of thousands
+// of characters: no regular expression per character, and each token is one slice of the text, not a string built a
+// character at a time).
+const NEWLINE = 10;
+const HASH = 35;
+const BACKSLASH = 92;
+const DOLLAR = 36;
+const BRACE_OPEN = 123;
+const BRACE_CLOSE = 125;
+const SEMICOLON = 59;
+
+/** What /\s/ matches among the characters a configuration holds (ASCII whitespace and the Unicode spaces). */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let line = 1;
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === "\n") {
+    const code = text.charCodeAt(i);
+    if (code === NEWLINE) {
       line++;
       i++;
-    } else if (/\s/.test(ch)) {
+    } else if (isSpace(code)) {
       i++;
-    } else if (ch === "#") {
-      while (i < text.length && text[i] !== "\n") i++;
-    } else if (ch === "{" || ch === "}" || ch === ";") {
-      tokens.push({ text: ch, line, quoted: false, start: i, end: i + 1 });
+    } else if (code === HASH) {
+      while (i < text.length && text.charCodeAt(i) !== NEWLINE) i++;
+    } else if (code === BRACE_OPEN || code === BRACE_CLOSE || code === SEMICOLON) {
+      tokens.push({ text: text[i]!, line, quoted: false, start: i, end: i + 1 });
       i++;
-    } else if (ch === '"' || ch === "'") {
+    } else if (code === 34 || code === 39) {
+      // A quoted string: a backslash keeps the character after it and is itself dropped.
       const start = line;
       const startOffset = i;
-      let value = "";
+      const parts: string[] = [];
       i++;
-      while (i < text.length && text[i] !== ch) {
-        if (text[i] === "\\" && i + 1 < text.length) {
-          if (text[i + 1] === "\n") line++;
-          value += text[i + 1];
+      let from = i;
+      while (i < text.length && text.charCodeAt(i) !== code) {
+        const at = text.charCodeAt(i);
+        if (at === BACKSLASH && i + 1 < text.length) {
+          if (text.charCodeAt(i + 1) === NEWLINE) line++;
+          parts.push(text.slice(from, i));
+          from = i + 1;
           i += 2;
           continue;
         }
-        if (text[i] === "\n") line++;
-        value += text[i++];
+        if (at === NEWLINE) line++;
+        i++;
       }
       if (i >= text.length) throw new NginxSyntaxError(start, "unterminated quoted string");
+      parts.push(text.slice(from, i));
       i++;
-      tokens.push({ text: value, line: start, quoted: true, start: startOffset, end: i });
+      tokens.push({ text: parts.length === 1 ? parts[0]! : parts.join(""), line: start, quoted: true, start: startOffset, end: i });
     } else {
-      let value = "";
+      // A word, kept as written: a backslash and the character after it, and ${var} (whose brace does not end it).
       const startOffset = i;
-      while (i < text.length && !/[\s{};]/.test(text[i]!)) {
-        // ${var} inside a word must not end it at the brace.
-        if (text[i] === "$" && text[i + 1] === "{") {
+      while (i < text.length) {
+        const at = text.charCodeAt(i);
+        if (isSpace(at) || at === BRACE_OPEN || at === BRACE_CLOSE || at === SEMICOLON) break;
+        if (at === DOLLAR && text.charCodeAt(i + 1) === BRACE_OPEN) {
           const close = text.indexOf("}", i);
           if (close < 0) throw new NginxSyntaxError(line, 'unterminated "${" in a word');
-          value += text.slice(i, close + 1);
           i = close + 1;
           continue;
         }
-        if (text[i] === "\\" && i + 1 < text.length) {
-          value += text.slice(i, i + 2);
-          i += 2;
-          continue;
-        }
-        value += text[i++];
+        i += at === BACKSLASH && i + 1 < text.length ? 2 : 1;
       }
-      tokens.push({ text: value, line, quoted: false, start: startOffset, end: i });
+      tokens.push({ text: text.slice(startOffset, i), line, quoted: false, start: startOffset, end: i });
     }
   }
   return tokens;

@@ -7,6 +7,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { challengeUrl, MAX_REDIRECTS, portOf, refusedRedirect } from "./ca-rules.js";
 import { placeChallengeToken } from "./challenge-token.js";
+import { runRetryPool } from "./retry-pool.js";
 
 export interface ProbeHop {
   url: string;
@@ -35,9 +36,15 @@ export interface AcmeProbeOptions {
   timeoutMs?: number;
   /** The token's file name; default a random one shaped like the CA's (43 base64url characters). */
   token?: string;
+  /** Waits before asking again a domain whose request got no HTTP answer (default 0.25 s, then 1 s). */
+  retryDelaysMs?: readonly number[];
 }
 
+/** Requests at once, and the waits before asking again a domain whose request failed to connect or got no answer. */
 const PARALLEL = 32;
+const RETRY_DELAYS_MS: readonly number[] = [250, 1_000];
+/** Hop errors that may be gone a moment later (a TLS error, a refused redirect, an HTTP status are not). */
+const TRANSIENT = /^(connection refused|connection closed without an answer|no answer within)/;
 
 export function randomToken(): string {
   return randomBytes(32).toString("base64url").slice(0, 43);
@@ -126,17 +133,16 @@ export async function probeAcmePath(options: AcmeProbeOptions): Promise<AcmeProb
   const token = options.token ?? randomToken();
   const remove = placeChallengeToken(options.webroot, token);
   try {
-    // A bounded number at a time: a server with thousands of names must not open thousands of sockets at once.
-    const results: AcmeProbe[] = new Array(options.domains.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < options.domains.length) {
-        const index = next++;
-        results[index] = await probeOne(options.domains[index]!, token, options);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, options.domains.length) }, worker));
-    return results;
+    // A bounded number at a time: a server with thousands of names must not open thousands of sockets at once. A
+    // request that got no HTTP answer at all (refused, reset, timed out) is asked again before it counts: the CA
+    // retries from several places too, and a busy nginx must not read as a broken challenge path.
+    const answers = await runRetryPool(options.domains, {
+      concurrency: PARALLEL,
+      retryDelaysMs: options.retryDelaysMs ?? RETRY_DELAYS_MS,
+      ask: (domain) => probeOne(domain, token, options),
+      retry: (probe) => !probe.ok && probe.hops.some((hop) => hop.error !== undefined && TRANSIENT.test(hop.error)),
+    });
+    return answers.map(({ answer }) => answer);
   } finally {
     remove();
   }

@@ -1,6 +1,6 @@
 // Where ngcert asks nginx for the certificate it serves: the listen address when one is set, else loopback.
 import type { Settings } from "../settings/settings.js";
-import type { ServedTarget } from "./wait-until-served.js";
+import type { ServedTarget } from "./probe-served.js";
 
 /** The address nginx answers on locally: the listen address when one is set, else loopback. */
 export function localAddress(settings: Settings): string {

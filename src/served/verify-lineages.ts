@@ -1,11 +1,11 @@
 // `verify`'s judgement: status's checks plus, for every name of each lineage, what nginx presents for it. Handshakes
-// for every name run together (bounded, retried: wait-until-served.ts); a version waiting for a reload says since when
+// for every name run together (bounded, retried: probe-served.ts); a version waiting for a reload says since when
 // and why.
 import type { LineageFacts } from "../certbot/lineage.js";
 import { toStatus, type CertificateStatus } from "../status/collect-status.js";
 import type { LineageTiming } from "../timing/timing-state.js";
 import { servedProblems } from "./served-problems.js";
-import { fetchServedProbes, probeKey, type ServedProbe, type ServedTarget } from "./wait-until-served.js";
+import { probeKey, probeServed, type ServedProbe, type ServedTarget } from "./probe-served.js";
 
 export interface VerifyOptions {
   /** Where ngcert's sites take TLS connections: asked for a lineage no parsed nginx block is known to use. */
@@ -18,6 +18,8 @@ export interface VerifyOptions {
   waiting: Readonly<Record<string, { since: string; reason: string }>>;
   /** What ngcert remembers of each lineage's renewal timing (timing/timing-state.ts). */
   timing?: Readonly<Record<string, LineageTiming>>;
+  /** Handshakes at once (probe-served.ts; lowered for an nginx with few worker_connections). */
+  concurrency?: number;
 }
 
 /** The names to ask nginx for: every name a readable certificate covers, wildcards aside (no SNI can ask for them). */
@@ -32,14 +34,14 @@ export async function verifyLineages(all: readonly LineageFacts[], options: Veri
     return configured && configured.length > 0 ? configured : namesOf(facts).map((name) => ({ name, ...options.target }));
   };
   const probes = new Map(all.map((facts) => [facts.name, probesOf(facts)]));
-  const served = await fetchServedProbes([...probes.values()].flat());
+  const served = await probeServed([...probes.values()].flat(), { concurrency: options.concurrency });
   return all.map((facts) => {
     const status = toStatus(facts, options.now, options.warnDays, options.timing?.[facts.name]);
     const checks = probes.get(facts.name)!.map((probe) => {
       const result = served.get(probeKey(probe))!;
-      return { domain: probe.name, result, matches: result.ok && result.fingerprint === facts.fingerprint };
+      return { domain: probe.name, probe, result, matches: result.ok && result.fingerprint === facts.fingerprint };
     });
     const wait = Object.hasOwn(options.waiting, facts.name) ? options.waiting[facts.name] : undefined;
-    return { ...status, problems: [...status.problems, ...servedProblems(facts, checks, options.target.port, wait)] };
+    return { ...status, problems: [...status.problems, ...servedProblems(facts, checks, wait)] };
   });
 }
