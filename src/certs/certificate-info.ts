@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import {
   checkBitString,
-  checkConstructed,
+  collectString,
   checkInteger,
   checkPrimitive,
   contentOf,
@@ -142,17 +142,14 @@ function readExtensions(der: Buffer, extensionsTlv: Tlv): { dnsNames: string[]; 
       checkPrimitive(der, critical);
     } else if (parts.length !== 2) throw new DerError("bad extension");
     const value = parts[parts.length - 1]!;
-    if (value.tag === 0x24) {
-      // A constructed OCTET STRING (BER): OpenSSL joins its pieces; never seen in a real SAN, so no names from it.
-      checkConstructed(der, value);
-      continue;
-    }
-    expectTag(value, 0x04, "extension value");
+    // An OCTET STRING; in BER's constructed form (0x24) OpenSSL joins its pieces and reads the SAN from them.
+    if (value.tag !== 0x24) expectTag(value, 0x04, "extension value");
+    const bytes = collectString(der, value);
     if (oid !== SAN_OID) continue;
     sans++;
     // A SAN OpenSSL cannot decode is ignored by it (the certificate still loads; no name matches): ours too.
     try {
-      const found = readGeneralNames(der, readTlv(der, value.contentStart, value.end));
+      const found = readGeneralNames(bytes, readTlv(bytes, 0, bytes.length));
       dnsNames.push(...found.dns);
       ipAddresses.push(...found.ip);
     } catch (error) {
@@ -169,14 +166,20 @@ function readGeneralNames(der: Buffer, tlv: Tlv): { dns: string[]; ip: string[] 
   if (tlv.tag !== 0x30 && tlv.tag !== 0x10) throw new DerError("expected GeneralNames");
   for (const name of readChildren(der, tlv)) {
     switch (name.tag) {
+      // The string kinds are IMPLICIT strings: OpenSSL takes their constructed form (0xa_) too, pieces joined.
       case 0x82:
-        found.dns.push(utf8.decode(contentOf(der, name)));
+      case 0xa2:
+        found.dns.push(utf8.decode(collectString(der, name)));
         break;
       case 0x87:
-        found.ip.push(formatIpAddress(contentOf(der, name)));
+      case 0xa7:
+        found.ip.push(formatIpAddress(collectString(der, name)));
         break;
       case 0x81:
+      case 0xa1:
       case 0x86:
+      case 0xa6:
+        collectString(der, name);
         break;
       case 0x88:
         decodeOid(contentOf(der, name));

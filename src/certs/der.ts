@@ -157,7 +157,33 @@ export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
 
 /** BER's constructed form of a string (OpenSSL joins its pieces): every piece must itself be well formed. */
 export function checkConstructed(buf: Uint8Array, tlv: Tlv): void {
-  for (const child of readChildren(buf, tlv)) if (child.tag & 0x20) checkConstructed(buf, child);
+  collectString(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), tlv);
+}
+
+/** OpenSSL's ASN1_MAX_STRING_NEST: how deep constructed pieces may sit inside a constructed string. */
+const MAX_STRING_NEST = 5;
+
+export function isConstructed(tag: number): boolean {
+  return tag >= LONG_TAG ? (((tag - LONG_TAG) >>> 16) & 0x20) !== 0 : (tag & 0x20) !== 0;
+}
+
+/**
+ * A string's bytes, primitive or in BER's constructed form, joined as OpenSSL's asn1_collect joins them: pieces of any
+ * tag, nested at most MAX_STRING_NEST deep, no end-of-contents marker inside a definite length.
+ */
+export function collectString(buf: Buffer, tlv: Tlv, depth = 0): Buffer {
+  if (!isConstructed(tlv.tag)) return contentOf(buf, tlv);
+  const pieces: Buffer[] = [];
+  for (let offset = tlv.contentStart; offset < tlv.end; ) {
+    if (buf[offset] === 0 && offset + 1 < tlv.end && buf[offset + 1] === 0) throw new DerError("unexpected end-of-contents");
+    const child = readTlv(buf, offset, tlv.end);
+    if (isConstructed(child.tag)) {
+      if (depth >= MAX_STRING_NEST) throw new DerError("a constructed string nested too deeply");
+      pieces.push(collectString(buf, child, depth + 1));
+    } else pieces.push(contentOf(buf, child));
+    offset = child.end;
+  }
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }
 
 /** An INTEGER's magnitude without the sign-padding zero bytes DER adds. */

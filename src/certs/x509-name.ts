@@ -1,7 +1,7 @@
 // X.509 names (issuer, subject): read as OpenSSL reads them — a SEQUENCE of RDN sets of (type, value) pairs whose
 // string values it converts to UTF-8 (and refuses when it cannot: broken UTF-8, odd-length BMP strings) — and shown
 // in RFC 4514 order.
-import { checkPrimitive, contentOf, decodeOid, DerError, expectTag, readChildren, type Tlv } from "./der.js";
+import { checkPrimitive, collectString, contentOf, decodeOid, DerError, expectTag, readChildren, type Tlv } from "./der.js";
 
 const NAME_ATTRIBUTES: Record<string, string> = {
   "2.5.4.3": "CN",
@@ -53,10 +53,19 @@ export function readName(der: Buffer, nameTlv: Tlv): X509Name {
 
 /** A directory string converted to text as OpenSSL converts it to UTF-8: BMP/Universal are UCS-2/UCS-4, T61 Latin-1. */
 function decodeString(der: Buffer, tlv: Tlv): string {
-  if (!VALUE_TAGS.has(tlv.tag)) throw new DerError("a name value of a type OpenSSL does not take");
-  checkPrimitive(der, tlv);
-  const bytes = contentOf(der, tlv);
-  switch (tlv.tag) {
+  let type = tlv.tag;
+  let bytes: Buffer;
+  if (VALUE_TAGS.has(type)) {
+    checkPrimitive(der, tlv);
+    bytes = contentOf(der, tlv);
+  } else if (type & 0x20 && type !== 0x30 && VALUE_TAGS.has(type & ~0x20)) {
+    // A string in BER's constructed form: OpenSSL joins the pieces, then checks them as the string they make.
+    type &= ~0x20;
+    bytes = collectString(der, tlv);
+    if ((type === 0x1c && bytes.length % 4 !== 0) || (type === 0x1e && bytes.length % 2 !== 0)) throw new DerError("bad string length");
+    if (type === 0x03 && (bytes.length === 0 || bytes[0]! > 7)) throw new DerError("bad BIT STRING");
+  } else throw new DerError("a name value of a type OpenSSL does not take");
+  switch (type) {
     case 0x0c:
       try {
         return utf8.decode(bytes);

@@ -61,3 +61,117 @@ describe("readCertificateInfo on an AlgorithmIdentifier's parameters", () => {
     }
   });
 });
+
+describe("readCertificateInfo on BER's constructed strings in a subjectAltName", () => {
+  const tlv = (tag: number, ...content: (Buffer | string)[]): Buffer => {
+    const bytes = Buffer.concat(content.map((part) => (typeof part === "string" ? Buffer.from(part, "hex") : part)));
+    if (bytes.length > 0x7f) throw new Error("test DER kept short");
+    return Buffer.concat([Buffer.from([tag, bytes.length]), bytes]);
+  };
+  const nest = (depth: number, inner: Buffer): Buffer => (depth === 0 ? inner : tlv(0x24, nest(depth - 1, inner)));
+  const ascii = (text: string): string => Buffer.from(text).toString("hex");
+  const cases: [string, Buffer][] = [
+    ["an empty constructed iPAddress", tlv(0x30, tlv(0x87, "c0000201"), tlv(0xa7))],
+    ["an iPAddress in two pieces", tlv(0x30, tlv(0xa7, tlv(0x04, "c000"), tlv(0x04, "0201")))],
+    ["pieces of any tag", tlv(0x30, tlv(0xa7, tlv(0x0c, "c000"), tlv(0x80, "02"), tlv(0x13, "01")))],
+    ["a dNSName in pieces", tlv(0x30, tlv(0xa2, tlv(0x04, ascii("www.")), tlv(0x04, ascii("example.org"))), tlv(0x82, ascii("example.org")))],
+    ["pieces nested five deep", tlv(0x30, tlv(0xa7, nest(5, tlv(0x04, "c0000201"))))],
+    ["pieces nested six deep", tlv(0x30, tlv(0x82, ascii("a.example")), tlv(0xa7, nest(6, tlv(0x04, "c0000201"))))],
+    ["an end-of-contents marker among the pieces", tlv(0x30, tlv(0x82, ascii("a.example")), tlv(0xa7, tlv(0x04, "c000"), "0000"))],
+    ["a constructed registeredID", tlv(0x30, tlv(0x82, ascii("a.example")), tlv(0xa8, tlv(0x06, "2a03")))],
+    ["a constructed URI beside a dNSName", tlv(0x30, tlv(0xa6, tlv(0x16, ascii("https://a.example/"))), tlv(0x82, ascii("a.example")))],
+    ["a broken piece", tlv(0x30, tlv(0x82, ascii("a.example")), tlv(0xa7, "0405c000"))],
+  ];
+
+  /** The DNS names and IP addresses node (OpenSSL) prints, or its refusal of the whole certificate. */
+  async function readWithNode(der: Buffer): Promise<{ dns: string[]; ips: string[] } | "refused"> {
+    const { X509Certificate } = await import("node:crypto");
+    let san: string;
+    try {
+      san = new X509Certificate(der).subjectAltName ?? "";
+    } catch {
+      return "refused";
+    }
+    const entries = san === "" ? [] : san.split(", ");
+    return {
+      dns: entries.filter((entry) => entry.startsWith("DNS:")).map((entry) => entry.slice(4)),
+      ips: entries.filter((entry) => entry.startsWith("IP Address:")).map((entry) => entry.slice(11)),
+    };
+  }
+
+  function readWithOurs(der: Buffer): { dns: string[]; ips: string[] } | "refused" {
+    try {
+      const info = readCertificateInfo(der);
+      return { dns: info.dnsNames, ips: info.ipAddresses };
+    } catch {
+      return "refused";
+    }
+  }
+
+  it("reads the names OpenSSL reads from each constructed form, and none where OpenSSL drops the SAN", async () => {
+    const issuer = await makeCa({ name: "EC Issuer", algorithm: "ecdsa-p256" });
+    const seen: string[] = [];
+    for (const [label, sanValue] of cases) {
+      const leaf = await makeLeaf({ domains: ["a.example"], issuer, sanValue });
+      const der = parseCertificatePems(leaf.pem)[0]!;
+      const node = await readWithNode(der);
+      expect(readWithOurs(der), label).toEqual(node);
+      seen.push(`${label}: ${JSON.stringify(node)}`);
+    }
+    // The cases mean something only if OpenSSL reads names from some and drops the SAN of others.
+    expect(seen.join("\n")).toContain('"ips":["192.0.2.1"]');
+    expect(seen.join("\n")).toContain('"dns":["www.example.org","example.org"]');
+    expect(seen.join("\n")).toContain('pieces nested six deep: {"dns":[],"ips":[]}');
+  });
+
+  it("reads the SAN from an extension value in constructed form (its pieces joined), as OpenSSL does", async () => {
+    const issuer = await makeCa({ name: "EC Issuer", algorithm: "ecdsa-p256" });
+    const names = tlv(0x30, tlv(0x82, ascii("a.example")), tlv(0x87, "c0000201"));
+    // The pieces are written as the extension's value; flipping its OCTET STRING tag (04) to the constructed 24 makes
+    // the value those pieces, joined.
+    const pieces = Buffer.concat([tlv(0x04, names.subarray(0, 5)), tlv(0x04, names.subarray(5))]);
+    const leaf = await makeLeaf({ domains: ["a.example"], issuer, sanValue: pieces });
+    const der = Buffer.from(parseCertificatePems(leaf.pem)[0]!);
+    const oid = Buffer.from("0603551d11", "hex");
+    const at = der.indexOf(oid) + oid.length;
+    expect(der[at]).toBe(0x04);
+    der[at] = 0x24;
+    const node = await readWithNode(der);
+    expect(node).toEqual({ dns: ["a.example"], ips: ["192.0.2.1"] });
+    expect(readWithOurs(der)).toEqual(node);
+  });
+});
+
+describe("readCertificateInfo on a name's value in BER's constructed form", () => {
+  it("joins the pieces of a constructed string as OpenSSL does, and refuses what it refuses", async () => {
+    const { X509Certificate } = await import("node:crypto");
+    const issuer = await makeCa({ name: "EC Issuer", algorithm: "ecdsa-p256" });
+    // Each CN is written as a UTF8String whose bytes, once its tag gets the constructed bit, read as pieces.
+    const cases = ["\u0004\u0003abc", "\u0004\u0000", "\u0004\u0001a\u0004\u0002bc", "$\u0005\u0004\u0003abc", "\u0004\u0002ab\u0000\u0000", "\u0004\u0005abc", "\u0004\u0002\u00ff"];
+    const verdicts: string[] = [];
+    for (const commonName of cases) {
+      const leaf = await makeLeaf({ domains: ["a.example"], issuer, commonName });
+      const der = Buffer.from(parseCertificatePems(leaf.pem)[0]!);
+      const content = Buffer.from(commonName, "utf8");
+      const at = der.indexOf(Buffer.concat([Buffer.from([0x0c, content.length]), content]));
+      expect(at, JSON.stringify(commonName)).toBeGreaterThan(0);
+      der[at] = 0x2c;
+      let node: string;
+      try {
+        node = /^CN=(.*)$/m.exec(new X509Certificate(der).subject)?.[1] ?? "(no CN)";
+      } catch {
+        node = "refused";
+      }
+      let ours: string;
+      try {
+        ours = readCertificateInfo(der).commonName ?? "(no CN)";
+      } catch {
+        ours = "refused";
+      }
+      expect(ours, JSON.stringify(commonName)).toBe(node);
+      verdicts.push(node);
+    }
+    expect(verdicts).toContain("abc");
+    expect(verdicts).toContain("refused");
+  });
+});

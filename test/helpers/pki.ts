@@ -108,6 +108,8 @@ export interface LeafOptions {
   noSan?: boolean;
   /** A subjectAltName written byte for byte: DNS names as raw UTF-8, IP addresses as their bytes. */
   rawSan?: { dns?: string[]; ip?: Uint8Array[] };
+  /** The subjectAltName extension's value (inside its OCTET STRING) byte for byte, BER or broken as given. */
+  sanValue?: Buffer;
   /** ECDSA issuers only: the signature's hash, e.g. "SHA-1" for a certificate nginx refuses. */
   signatureHash?: string;
 }
@@ -132,7 +134,9 @@ export async function makeLeaf(options: LeafOptions): Promise<TestCert> {
     ...(options.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
   ];
   const commonName = options.commonName === undefined ? options.domains[0] : (options.commonName ?? undefined);
-  const san = options.rawSan
+  const san = options.sanValue
+    ? [new x509.Extension("2.5.29.17", false, options.sanValue)]
+    : options.rawSan
     ? [new x509.Extension("2.5.29.17", false, rawSubjectAltName(options.rawSan))]
     : options.noSan
       ? []
