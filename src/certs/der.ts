@@ -113,7 +113,7 @@ export function checkBitString(buf: Uint8Array, tlv: Tlv): void {
   if (tlv.end === tlv.contentStart || buf[tlv.contentStart]! > 7) throw new DerError("bad BIT STRING");
 }
 
-/** Checks a primitive value of any universal type the way OpenSSL's decoder does for ANY; constructed ones are taken whole. */
+/** Checks a value of any type the way OpenSSL's decoder does for ANY: primitive, or a string's constructed form. */
 export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
   const length = tlv.end - tlv.contentStart;
   switch (tlv.tag) {
@@ -152,6 +152,15 @@ export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
     case 0x2a:
       // BOOLEAN, INTEGER, NULL, OID and ENUMERATED have no constructed form.
       throw new DerError("a primitive type in constructed form");
+  }
+  if (tlv.tag > 0x20 && tlv.tag < 0x40 && tlv.tag !== 0x30 && tlv.tag !== 0x31) {
+    // A universal string type in BER's constructed form: OpenSSL joins the pieces, then checks what they make as it
+    // checks that type's primitive form.
+    const joined = collectString(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), tlv);
+    const type = tlv.tag & ~0x20;
+    if (type === 0x03 && (joined.length === 0 || joined[0]! > 7)) throw new DerError("bad BIT STRING");
+    if (type === 0x1c && joined.length % 4 !== 0) throw new DerError("bad UniversalString");
+    if (type === 0x1e && joined.length % 2 !== 0) throw new DerError("bad BMPString");
   }
 }
 

@@ -42,7 +42,8 @@ describe("readCertificateInfo on an AlgorithmIdentifier's parameters", () => {
     const oid = Buffer.from("06092a864886f70d01010b", "hex");
     const at = der.indexOf(oid) + oid.length;
     expect(der.subarray(at, at + 2).toString("hex")).toBe("0500");
-    for (const tag of [0x10, 0x11, 0x02, 0x01, 0x04, 0x30, 0x31, 0x0c, 0xa0]) {
+    // Then the string types in BER's constructed form (no pieces: empty), which OpenSSL checks as what they join to.
+    for (const tag of [0x10, 0x11, 0x02, 0x01, 0x04, 0x30, 0x31, 0x0c, 0xa0, 0x23, 0x24, 0x2c, 0x33, 0x3c, 0x3e, 0x20, 0x37]) {
       const edited = Buffer.from(der);
       edited[at] = tag;
       let openssl: "reads" | "refuses" = "reads";
