@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { findPrograms } from "../test/world/programs.js";
 import { ensureBenchTree } from "./bench-tree.js";
+import { judgeBulk, renderBulkReport, runBulkBench } from "./bulk-renewal.js";
 import { removeScratch } from "./measure.js";
 import { BrokenRun } from "./runners.js";
 import { runStatusBench } from "./status-bench.js";
@@ -15,11 +16,11 @@ import { measureIdle } from "./watch-idle.js";
 import { measureReactions } from "./watch-reaction.js";
 import { judgeZeroDowntime, renderZeroDowntimeReport, runZeroDowntimeBench } from "./zero-downtime.js";
 
-const BENCHES = ["status", "verify", "renewal", "watch"] as const;
+const BENCHES = ["status", "verify", "renewal", "watch", "bulk"] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [options]
-  --only NAME       run only these benches (default all): status, verify, renewal, watch
+  --only NAME       run only these benches (default all): status, verify, renewal, watch, bulk
 status (ngcert status against certbot certificates on generated lineages):
   --count N         lineages to generate (default 2000; the watch bench's idle watcher uses the same tree)
   --rounds N        alternating rounds of certbot / cold / warm (default 5, after one unmeasured warm-up round;
@@ -36,6 +37,8 @@ renewal (ngcert renew --force against certbot standalone with nginx stopped, und
 watch (reaction to a renewal that bypassed ngcert; idle cost with the generated lineages):
   --renewals N      renewals to time (default 5)
   --idle-seconds N  quiet stretch over which the idle CPU is measured (default 10)
+bulk (one ngcert renew --force renewing many lineages of one nginx, under 8-client HTTPS load across their names):
+  --bulk-lineages N  lineages issued by ngcert add, a server block each (default 50; about 3-7 s each to issue)
 `;
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -55,6 +58,7 @@ async function main(): Promise<number> {
       "verify-rounds": { type: "string", default: "3" },
       renewals: { type: "string", default: "5" },
       "idle-seconds": { type: "string", default: "10" },
+      "bulk-lineages": { type: "string", default: "50" },
       help: { type: "boolean", default: false },
     },
   });
@@ -80,9 +84,9 @@ async function main(): Promise<number> {
     });
     process.stdout.write(`\n${report}`);
   }
-  if (selected.has("verify") || selected.has("renewal") || selected.has("watch")) {
+  if (selected.has("verify") || selected.has("renewal") || selected.has("watch") || selected.has("bulk")) {
     const search = findPrograms();
-    if (!search.found) throw new BrokenRun(`the renewal and watch benches need ${search.missing.join(", ")}: apt-get install nginx certbot pebble`);
+    if (!search.found) throw new BrokenRun(`the verify, renewal, watch and bulk benches need ${search.missing.join(", ")}: apt-get install nginx certbot pebble`);
   }
   if (selected.has("verify")) {
     log(`verify bench: load ${loadText()}`);
@@ -118,6 +122,12 @@ async function main(): Promise<number> {
     });
     const results = { reactions, idle, count };
     process.stdout.write(`\n${renderWatchReport(results, judgeWatch(results))}`);
+  }
+  if (selected.has("bulk")) {
+    log(`bulk bench: load ${loadText()}`);
+    const results = await runBulkBench({ lineages: positiveInteger(values["bulk-lineages"], "--bulk-lineages"), log });
+    log(`bulk bench: load at end ${loadText()}`);
+    process.stdout.write(`\n${renderBulkReport(results, judgeBulk(results))}`);
   }
   return 0;
 }

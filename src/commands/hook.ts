@@ -57,7 +57,11 @@ export const hookCommand: CommandModule = {
     // In the order certbot renewed them (its deploy hooks queued them so).
     const servedNow = new Set(result.outcome.lineages.filter((lineage) => lineage.status === "served" || lineage.status === "already-served").map((lineage) => lineage.name));
     const renewed = result.pending.filter((name) => servedNow.has(name));
-    if (renewed.length > 0) tell(`renewed in this run and served: ${renewed.join(", ")}`);
+    if (renewed.length > 0) {
+      tell(`renewed in this run and served: ${renewed.join(", ")}`);
+      // From when certbot started this hook's process: what a renewal run of many lineages waits for (issue 16).
+      tell(`${renewed.length} renewed certificate(s) proven served ${Math.round(context.now().getTime() - performance.timeOrigin)} ms after this hook started`);
+    }
     // certbot 2.3 and later tell post hooks what failed; 2.1 does not.
     const failedDomains = (context.env.FAILED_DOMAINS ?? "").trim();
     if (failedDomains !== "") say(`certbot could not renew: ${failedDomains}`);

@@ -1,12 +1,14 @@
 // HTTPS load on loopback, how a site's clients fare while its certificate is renewed: N clients, a new TLS connection
 // per request (so every request sees the certificate nginx serves at that moment), bounded in time. Records every
-// failure and which certificate serial each response came with.
+// failure and which certificate serial each response came with. Many sites of one nginx take turns, one name a request.
 import { request } from "node:https";
 import type { TLSSocket } from "node:tls";
 
 export interface LoadOptions {
   port: number;
   servername: string;
+  /** Several sites at once: each request goes to the next of these names in turn (servername is then unused). */
+  servernames?: readonly string[];
   path?: string;
   concurrency: number;
   durationMs: number;
@@ -25,6 +27,8 @@ export interface LoadSample {
   /** ms since the load started, when the request finished. */
   at: number;
   ok: boolean;
+  /** The SNI name and Host header of the request. */
+  servername: string;
   serial?: string;
   error?: string;
 }
@@ -42,16 +46,16 @@ export interface LoadResult {
   durationMs: number;
 }
 
-function once(options: LoadOptions, started: number): Promise<LoadSample> {
+function once(options: LoadOptions, servername: string, started: number): Promise<LoadSample> {
   return new Promise((resolve) => {
     let serial: string | undefined;
     const req = request(
       {
         host: "127.0.0.1",
         port: options.port,
-        servername: options.servername,
+        servername,
         path: options.path ?? "/",
-        headers: { Host: options.servername },
+        headers: { Host: servername },
         agent: false,
         rejectUnauthorized: false,
         timeout: options.requestTimeoutMs ?? 5_000,
@@ -62,13 +66,13 @@ function once(options: LoadOptions, started: number): Promise<LoadSample> {
         res.on("end", () => {
           const marked = options.requireHeader === undefined || res.headers[options.requireHeader] !== undefined;
           const ok = res.statusCode === 200 && marked;
-          resolve({ at: Date.now() - started, ok, serial, ...(ok ? {} : { error: `HTTP ${res.statusCode}${marked ? "" : " without the upstream's header"}` }) });
+          resolve({ at: Date.now() - started, ok, servername, serial, ...(ok ? {} : { error: `HTTP ${res.statusCode}${marked ? "" : " without the upstream's header"}` }) });
         });
-        res.on("error", (error) => resolve({ at: Date.now() - started, ok: false, error: error.message }));
+        res.on("error", (error) => resolve({ at: Date.now() - started, ok: false, servername, error: error.message }));
       },
     );
     req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", (error) => resolve({ at: Date.now() - started, ok: false, error: (error as NodeJS.ErrnoException).code ?? error.message }));
+    req.on("error", (error) => resolve({ at: Date.now() - started, ok: false, servername, error: (error as NodeJS.ErrnoException).code ?? error.message }));
     req.end();
   });
 }
@@ -79,9 +83,11 @@ export async function runHttpsLoad(options: LoadOptions): Promise<LoadResult> {
   let stopped = false;
   void options.stopWhen?.finally(() => (stopped = true));
   const samples: LoadSample[] = [];
+  const names = options.servernames !== undefined && options.servernames.length > 0 ? options.servernames : [options.servername];
+  let turn = 0;
   const worker = async (): Promise<void> => {
     while (!stopped && Date.now() < deadline) {
-      const sample = await once(options, started);
+      const sample = await once(options, names[turn++ % names.length]!, started);
       samples.push(sample);
       options.onSample?.(sample);
       if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));

@@ -9,7 +9,7 @@ export interface Timeline {
   failed: number[];
 }
 
-export function binSamples(samples: readonly LoadSample[], durationMs: number, binMs = 100): Timeline {
+export function binSamples(samples: readonly Pick<LoadSample, "at" | "ok">[], durationMs: number, binMs = 100): Timeline {
   const bins = Math.max(1, Math.ceil(durationMs / binMs));
   const ok = new Array<number>(bins).fill(0);
   const failed = new Array<number>(bins).fill(0);
