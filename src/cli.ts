@@ -2,10 +2,12 @@
 // The ngcert executable (bundled by scripts/build.mjs into dist/cli.js). `--version` answers before any other module
 // is initialised: the rest of the program is loaded by import() behind it, so the answer costs little more than
 // starting node. The same file doubles as the lineage reader thread (see status/parallel-read.ts), marked by
-// READ_WORKER_ARG.
+// READ_WORKER_ARG, and as the short-lived process that runs one pass of `ngcert watch` at hosting scale (see
+// watch/pass-process.ts), marked by WATCH_PASS_ARG.
 declare const NGCERT_VERSION: string;
 
 const READ_WORKER_ARG = "--ngcert-read-worker";
+const WATCH_PASS_ARG = "--ngcert-watch-pass";
 const args = process.argv.slice(2);
 
 async function main(): Promise<void> {
@@ -16,6 +18,11 @@ async function main(): Promise<void> {
       runReadWorker(workerData);
       return;
     }
+  }
+  if (args[0] === WATCH_PASS_ARG) {
+    const { runWatchPass } = await import("./cli/run-watch-pass.js");
+    await runWatchPass(__filename);
+    return;
   }
   // `ngcert status | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
