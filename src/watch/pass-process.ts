@@ -6,6 +6,7 @@
 // something that is not an operation or does not say it finished is a `problem` event, and the watcher goes on.
 import type { Settings } from "../settings/settings.js";
 import { escapeControl } from "../errors.js";
+import { formatDuration } from "../exec.js";
 import { makeEvent, type WatchEvent } from "./watch-event.js";
 import type { PassOp, PassRequest } from "./watch-pass.js";
 
@@ -81,7 +82,7 @@ export async function runPassProcess(input: PassInput, options: PassProcessOptio
     if (!done) options.log(`the ${describeRequest(input.request)} under way was stopped`);
     return;
   }
-  if (result.timedOut) return fail(`did not finish within ${Math.round((options.timeoutMs ?? PASS_TIMEOUT_MS) / 60_000)} minutes and was killed${said}`);
+  if (result.timedOut) return fail(`did not finish within ${formatDuration(options.timeoutMs ?? PASS_TIMEOUT_MS)} and was killed${said}`);
   if (result.signal) return fail(`was killed by ${result.signal}${said}`);
   if (result.exitCode !== 0) return fail(`${result.exitCode === undefined ? "could not start" : `exited with code ${result.exitCode}`}${said}`);
   if (bad !== undefined) return fail(`printed a line that is not an operation: ${JSON.stringify(escapeControl(bad.slice(0, 200)))}`);
