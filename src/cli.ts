@@ -31,7 +31,13 @@ async function main(): Promise<void> {
   });
   // `ngcert watch` idles for months: a young generation that never grows, set before the program allocates, keeps the
   // heap V8 reserves during its first full check (thousands of lineages at once) from staying resident afterwards.
-  if (args[0] === "watch") (await import("node:v8")).setFlagsFromString("--semi-space-growth-factor=1");
+  // And it runs its code in V8's interpreter only: what it does between passes is little (the heavy work runs in a pass
+  // process at hosting scale), while the optimising compilers' background jobs leave their malloc arenas and their
+  // share of node's code resident — 10.6 MiB of the idle watcher's 69 on 2,000 lineages (bench/watch-idle.ts).
+  if (args[0] === "watch") {
+    const v8 = await import("node:v8");
+    for (const flag of ["--semi-space-growth-factor=1", "--no-opt", "--no-maglev", "--no-sparkplug"]) v8.setFlagsFromString(flag);
+  }
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");
   // The bundle is CommonJS: __filename is the installed file, which hooks and reader threads run again.
