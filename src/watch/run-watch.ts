@@ -24,7 +24,7 @@ import { makeEvent, type WatchEvent, type WatchEventKind } from "./watch-event.j
 
 export interface WatchOptions {
   intervalMs: number;
-  /** Quiet time after the last change to a lineage before it is checked: certbot swaps four links in a row. */
+  /** Quiet time after the last change to a lineage before it is checked, once its links agree (live-dir-watcher.ts). */
   debounceMs?: number;
   metricsFile: string | undefined;
   emit: (event: WatchEvent) => void;
@@ -43,6 +43,11 @@ export interface WatchOptions {
   onReady?: () => void;
 }
 
+/**
+ * Quiet time before a changed lineage is looked at. certbot's four link swaps come within a millisecond or so of each
+ * other, and a lineage whose links still disagree is waited for however long the quiet lasted.
+ */
+const DEBOUNCE_MS = 50;
 /** How often to look whether a marked renewal run has ended. */
 const RUN_POLL_MS = 1_000;
 /** A renewal instant is looked at never sooner than a second from now. */
@@ -135,7 +140,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   };
 
   mkdirSync(liveRoot, { recursive: true, mode: 0o755 });
-  const live = new LiveDirWatcher(liveRoot, options.debounceMs ?? 250, onLineageChanged, options.log);
+  const live = new LiveDirWatcher(liveRoot, options.debounceMs ?? DEBOUNCE_MS, onLineageChanged, options.log);
   await live.start();
   emit("started", undefined, { letsencryptDir: settings.letsencryptDir, intervalSeconds: Math.round(options.intervalMs / 1000) });
   options.onReady?.();
