@@ -110,12 +110,23 @@ async function measureOnce(options: IdleOptions, scratch: string, nginxConf: str
   };
 }
 
-/** The renewal step after the check (the stand-in failing for every due lineage) is over when a second passes with no CPU. */
+/**
+ * The renewal step after the check (the stand-in failing for every due lineage) is over when the watcher has no child
+ * process (the pass process, the stand-in) and a second passes with no CPU.
+ */
 async function waitUntilQuiet(pid: number): Promise<void> {
   const until = Date.now() + 300_000;
   for (;;) {
     const before = readCpuSeconds(pid);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    if (readCpuSeconds(pid) - before <= 0.01 || Date.now() > until) return;
+    if ((readCpuSeconds(pid) - before <= 0.01 && readChildren(pid).length === 0) || Date.now() > until) return;
+  }
+}
+
+function readChildren(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
   }
 }

@@ -19,7 +19,7 @@ import { LiveDirWatcher } from "./live-dir-watcher.js";
 import { runPassProcess } from "./pass-process.js";
 import { SerialQueue } from "./serial-queue.js";
 import { WatchMetrics } from "./watch-metrics.js";
-import { runPass, type PassOp, type PassRequest } from "./watch-pass.js";
+import type { PassOp, PassRequest } from "./watch-pass.js";
 import { makeEvent, type WatchEvent, type WatchEventKind } from "./watch-event.js";
 
 export interface WatchOptions {
@@ -116,6 +116,9 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
     if (options.passCommand !== undefined && lineageCount() >= childPassFrom) {
       await runPassProcess({ settings, request, known }, { command: options.passCommand, env: options.env, signal: options.signal, now: options.now, apply, log: options.log });
     } else {
+      // Loaded when first needed: a watcher whose passes all run in a child never initialises the door, the renewal run
+      // and the lineage reader.
+      const { runPass } = await import("./watch-pass.js");
       await runPass(request, { settings, exec, env: options.env, now: options.now, signal: options.signal, known, workerScript: undefined, apply });
     }
   };
