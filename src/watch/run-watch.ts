@@ -47,7 +47,7 @@ export interface WatchOptions {
  * Quiet time before a changed lineage is looked at. certbot's four link swaps come within a millisecond or so of each
  * other, and a lineage whose links still disagree is waited for however long the quiet lasted.
  */
-const DEBOUNCE_MS = 50;
+const DEBOUNCE_MS = 25;
 /** How often to look whether a marked renewal run has ended. */
 const RUN_POLL_MS = 1_000;
 /** A renewal instant is looked at never sooner than a second from now. */
