@@ -53,13 +53,18 @@ export async function runPassProcess(input: PassInput, options: PassProcessOptio
     env: options.env,
     extendEnv: false,
     reject: false,
-    buffer: { stdout: false, stderr: true },
-    maxBuffer: { stderr: 1_000_000 },
+    // Nothing is buffered whole: stdout is read line by line below, and only stderr's tail is kept (a buffer's limit
+    // would kill the child).
+    buffer: false,
     timeout: options.timeoutMs ?? PASS_TIMEOUT_MS,
     cancelSignal: options.signal,
     killSignal: "SIGTERM",
     forceKillAfterDelay: KILL_GRACE_MS,
     stripFinalNewline: true,
+  });
+  let stderrTail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL);
   });
   let done = false;
   let bad: string | undefined;
@@ -75,7 +80,7 @@ export async function runPassProcess(input: PassInput, options: PassProcessOptio
     // The child's end is judged below, from its result.
   }
   const result = await child;
-  const stderr = typeof result.stderr === "string" ? escapeControl(result.stderr.slice(-STDERR_TAIL)).trim() : "";
+  const stderr = escapeControl(stderrTail).trim();
   const said = stderr === "" ? "" : `: ${stderr}`;
   // The watcher is stopping: the child finished the step it was in (or was killed after the grace), nothing to report.
   if (result.isCanceled) {
