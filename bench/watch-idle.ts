@@ -1,8 +1,11 @@
 // The watcher's idle cost (issue 6): `ngcert watch` on the status bench's 2,000 generated lineages, its resident
 // memory once the first full check is done, and its CPU over a quiet stretch after that; twice, with ngcert's facts
 // cache empty (a first start) and then primed (a restart). No nginx site uses those lineages; the watcher only needs
-// an nginx configuration that `nginx -T` accepts.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// an nginx configuration that `nginx -T` accepts. Each full check ends with a renewal step, and hundreds of the
+// generated lineages are due: the watcher runs on a copy of the tree (its failure budget is written there) with a
+// certbot stand-in that fails at once and a CA address nothing answers, so no real CA is ever asked and no Python
+// start-up per lineage is measured as the watcher's; idle is measured once that step has gone quiet.
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describeWatcher, startWatcher, stopAllWatchers } from "../test/world/run-watcher.js";
@@ -42,9 +45,20 @@ events {}
 http { access_log off; server { listen 127.0.0.1:9; return 404; } }
 `,
   );
+  const certbot = path.join(scratch, "certbot");
+  writeFileSync(certbot, '#!/bin/sh\n[ "$1" = --version ] && { echo "certbot 2.1.0"; exit 0; }\necho "bench: certbot stand-in, no CA here" >&2\nexit 1\n');
+  chmodSync(certbot, 0o755);
+  const letsencryptDir = path.join(scratch, "letsencrypt");
+  cpSync(options.letsencryptDir, letsencryptDir, { recursive: true, verbatimSymlinks: true });
+  // Renewal confs name their files by absolute path: the copy's must name the copy's.
+  const renewalDir = path.join(letsencryptDir, "renewal");
+  for (const conf of readdirSync(renewalDir)) {
+    const file = path.join(renewalDir, conf);
+    writeFileSync(file, readFileSync(file, "utf8").split(options.letsencryptDir).join(letsencryptDir));
+  }
   try {
     const results: IdleResult[] = [];
-    for (const cache of ["cold", "warm"] as const) results.push(await measureOnce(options, scratch, nginxConf, cache));
+    for (const cache of ["cold", "warm"] as const) results.push(await measureOnce({ ...options, letsencryptDir }, scratch, nginxConf, certbot, cache));
     return results;
   } finally {
     await stopAllWatchers();
@@ -53,13 +67,15 @@ http { access_log off; server { listen 127.0.0.1:9; return 404; } }
 }
 
 /** One watcher from start to SIGTERM; the cache dir is shared, so the second run finds it primed. */
-async function measureOnce(options: IdleOptions, scratch: string, nginxConf: string, cache: IdleResult["cache"]): Promise<IdleResult> {
+async function measureOnce(options: IdleOptions, scratch: string, nginxConf: string, certbot: string, cache: IdleResult["cache"]): Promise<IdleResult> {
   const startedAt = Date.now();
   const watcher = startWatcher(
     [
       "--letsencrypt-dir", options.letsencryptDir,
       "--nginx-conf", nginxConf,
       "--nginx-bin", options.nginxBin,
+      "--certbot-bin", certbot,
+      "--server", "https://127.0.0.1:9/directory",
       "--cache-dir", path.join(scratch, "cache"),
       "--metrics-file", path.join(scratch, "ngcert.prom"),
       "--config", path.join(scratch, "no-config.json"),
@@ -72,6 +88,7 @@ async function measureOnce(options: IdleOptions, scratch: string, nginxConf: str
   if (checked.event.certificates !== options.count) throw new BrokenRun(`the watcher checked ${String(checked.event.certificates)} lineages, not ${options.count}\n${describeWatcher(watcher)}`);
   const firstCheckCpuSeconds = readCpuSeconds(watcher.pid);
   options.log(`watch bench (${cache} cache): first check of ${options.count} lineages done in ${((checked.receivedAt - first.receivedAt) / 1000).toFixed(1)} s; idle for ${options.idleSeconds} s`);
+  await waitUntilQuiet(watcher.pid);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const settled = readMemory(watcher.pid);
   const cpuBefore = readCpuSeconds(watcher.pid);
@@ -91,4 +108,25 @@ async function measureOnce(options: IdleOptions, scratch: string, nginxConf: str
     idleCpuSeconds,
     events: watcher.events().length,
   };
+}
+
+/**
+ * The renewal step after the check (the stand-in failing for every due lineage) is over when the watcher has no child
+ * process (the pass process, the stand-in) and a second passes with no CPU.
+ */
+async function waitUntilQuiet(pid: number): Promise<void> {
+  const until = Date.now() + 300_000;
+  for (;;) {
+    const before = readCpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if ((readCpuSeconds(pid) - before <= 0.01 && readChildren(pid).length === 0) || Date.now() > until) return;
+  }
+}
+
+function readChildren(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
 }

@@ -2,10 +2,12 @@
 // The ngcert executable (bundled by scripts/build.mjs into dist/cli.js). `--version` answers before any other module
 // is initialised: the rest of the program is loaded by import() behind it, so the answer costs little more than
 // starting node. The same file doubles as the lineage reader thread (see status/parallel-read.ts), marked by
-// READ_WORKER_ARG.
+// READ_WORKER_ARG, and as the short-lived process that runs one pass of `ngcert watch` at hosting scale (see
+// watch/pass-process.ts), marked by WATCH_PASS_ARG.
 declare const NGCERT_VERSION: string;
 
 const READ_WORKER_ARG = "--ngcert-read-worker";
+const WATCH_PASS_ARG = "--ngcert-watch-pass";
 const args = process.argv.slice(2);
 
 async function main(): Promise<void> {
@@ -17,6 +19,11 @@ async function main(): Promise<void> {
       return;
     }
   }
+  if (args[0] === WATCH_PASS_ARG) {
+    const { runWatchPass } = await import("./cli/run-watch-pass.js");
+    await runWatchPass(__filename);
+    return;
+  }
   // `ngcert status | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
@@ -24,7 +31,13 @@ async function main(): Promise<void> {
   });
   // `ngcert watch` idles for months: a young generation that never grows, set before the program allocates, keeps the
   // heap V8 reserves during its first full check (thousands of lineages at once) from staying resident afterwards.
-  if (args[0] === "watch") (await import("node:v8")).setFlagsFromString("--semi-space-growth-factor=1");
+  // And it runs its code in V8's interpreter only: what it does between passes is little (the heavy work runs in a pass
+  // process at hosting scale), while the optimising compilers' background jobs leave their malloc arenas and their
+  // share of node's code resident — 10.6 MiB of the idle watcher's 69 on 2,000 lineages (bench/watch-idle.ts).
+  if (args[0] === "watch") {
+    const v8 = await import("node:v8");
+    for (const flag of ["--semi-space-growth-factor=1", "--no-opt", "--no-maglev", "--no-sparkplug"]) v8.setFlagsFromString(flag);
+  }
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");
   // The bundle is CommonJS: __filename is the installed file, which hooks and reader threads run again.

@@ -3,6 +3,7 @@ import type { CommandModule } from "./command-module.js";
 import { NgcertError } from "../errors.js";
 import { openEventStream } from "./event-stream.js";
 import { splitCommand } from "../settings/split-command.js";
+import { WATCH_PASS_ARG } from "../watch/pass-process.js";
 import { runWatch } from "../watch/run-watch.js";
 import { renderEventLine, type WatchEvent } from "../watch/watch-event.js";
 
@@ -19,6 +20,9 @@ export const watchCommand: CommandModule = {
     if (!/^\d+$/.test(intervalText) || Number(intervalText) < 1 || Number(intervalText) > 31_536_000) {
       throw new NgcertError("USAGE", `--interval ${JSON.stringify(args.interval)} is not a whole number of seconds (1 or more)`);
     }
+    // NGCERT_WATCH_CHILD_FROM: from how many lineages on each pass runs in a child process (0: always); default 100.
+    const childFromText = context.env.NGCERT_WATCH_CHILD_FROM?.trim();
+    const childPassFrom = childFromText !== undefined && /^\d+$/.test(childFromText) ? Number(childFromText) : undefined;
     const onEvent = typeof args["on-event"] === "string" ? splitCommand(args["on-event"], "--on-event") : undefined;
     const metricsFile = typeof args["metrics-file"] === "string" ? args["metrics-file"] : undefined;
     const log = (line: string): void => context.stderr.write(`ngcert watch: ${line}\n`);
@@ -32,7 +36,8 @@ export const watchCommand: CommandModule = {
         now: context.now,
         env: context.env,
         signal: events.signal,
-        workerScript: context.workerScript,
+        passCommand: context.selfCommand === undefined ? undefined : [...context.selfCommand, WATCH_PASS_ARG],
+        childPassFrom,
       });
     } finally {
       await events.close();

@@ -1,12 +1,20 @@
 // Hears every change under live/: chokidar watches live/ itself (lineages appearing, disappearing, renamed), a plain
-// fs.watch each lineage directory (certbot swaps the links inside). Changes to one lineage are debounced, since
-// certbot swaps four links in a row, and then reported once by name.
+// fs.watch each lineage directory (certbot swaps the links inside). Changes to one lineage are reported once by name,
+// when it has been quiet for a moment and its links have settled (settled-lineage.ts): certbot swaps four links in a
+// row, each by unlink and symlink. Waiting for the links, not for a long quiet time, is what keeps a renewal from
+// being judged half-swapped, so the quiet time can be short; a lineage that never settles is reported after a bound.
 import path from "node:path";
 import { watch as watchFiles, type FSWatcher } from "chokidar";
 import { LineageDirWatchers } from "./lineage-dir-watchers.js";
+import { isLineageSettled } from "./settled-lineage.js";
+
+/** A lineage whose links still disagree this long after its first change is reported anyway (a certbot killed half-way). */
+export const SETTLE_LIMIT_MS = 2_000;
 
 export class LiveDirWatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each lineage's pending change was first heard. */
+  private readonly since = new Map<string, number>();
   private readonly lineageWatchers: LineageDirWatchers;
   private watcher: FSWatcher | undefined;
 
@@ -15,6 +23,7 @@ export class LiveDirWatcher {
     private readonly debounceMs: number,
     private readonly onChange: (name: string) => void,
     log: (line: string) => void,
+    private readonly isSettled: (liveDir: string) => boolean = isLineageSettled,
   ) {
     this.lineageWatchers = new LineageDirWatchers(liveRoot, (name) => this.touched(name), log);
   }
@@ -38,10 +47,17 @@ export class LiveDirWatcher {
     const name = entry.split(path.sep)[0];
     if (!name || name.startsWith(".") || name === "README") return;
     clearTimeout(this.timers.get(name));
+    if (!this.since.has(name)) this.since.set(name, Date.now());
+    this.arm(name);
+  }
+
+  private arm(name: string): void {
     this.timers.set(
       name,
       setTimeout(() => {
         this.timers.delete(name);
+        if (!this.isSettled(path.join(this.liveRoot, name)) && Date.now() - this.since.get(name)! < SETTLE_LIMIT_MS) return this.arm(name);
+        this.since.delete(name);
         this.onChange(name);
       }, this.debounceMs),
     );
@@ -50,6 +66,7 @@ export class LiveDirWatcher {
   async close(): Promise<void> {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.since.clear();
     await this.watcher?.close();
     this.lineageWatchers.closeAll();
   }

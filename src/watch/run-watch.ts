@@ -4,30 +4,27 @@
 // checks: the run's post hook reloads once for all, and the watcher looks again when the run has ended. Errors are
 // reported and the watcher goes on; it ends when the signal aborts. Each full check ends with the renewal run
 // `ngcert renew` makes (renewal/renew-lineages.ts), and the watcher wakes again when the next lineage becomes due.
+// The work itself is done in passes (watch-pass.ts); from a hundred lineages on, each pass runs in a short-lived child
+// process (pass-process.ts), so the watcher that idles between them keeps only the metrics of each lineage.
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { checkLineage } from "../checks/check-lineage.js";
-import { bringIntoService } from "../deploy/bring-into-service.js";
+import { listLetsencryptDir } from "../certbot/list-lineages.js";
 import { isRenewRunActive } from "../deploy/renew-run.js";
 import type { Exec } from "../exec.js";
 import { NgcertError, describeError } from "../errors.js";
-import { acquireWriterLock, type WriterLock } from "../fs/writer-lock.js";
+import { acquireWriterLock } from "../fs/writer-lock.js";
 import type { Settings } from "../settings/settings.js";
-import { describeAriNote, describeConfSync } from "../renewal/describe-renewal.js";
-import { renewLineages } from "../renewal/renew-lineages.js";
-import { collectFacts } from "../status/collect-status.js";
-import { judgeRenewalTiming } from "../timing/renewal-timing.js";
-import { readTimingState } from "../timing/timing-state.js";
 import { LiveDirWatcher } from "./live-dir-watcher.js";
+import { runPassProcess } from "./pass-process.js";
 import { SerialQueue } from "./serial-queue.js";
-import { reactToLineage } from "./service-events.js";
 import { WatchMetrics } from "./watch-metrics.js";
+import type { PassOp, PassRequest } from "./watch-pass.js";
 import { makeEvent, type WatchEvent, type WatchEventKind } from "./watch-event.js";
 
 export interface WatchOptions {
   intervalMs: number;
-  /** Quiet time after the last change to a lineage before it is checked: certbot swaps four links in a row. */
+  /** Quiet time after the last change to a lineage before it is checked, once its links agree (live-dir-watcher.ts). */
   debounceMs?: number;
   metricsFile: string | undefined;
   emit: (event: WatchEvent) => void;
@@ -35,18 +32,31 @@ export interface WatchOptions {
   now: () => Date;
   env: Record<string, string | undefined>;
   signal: AbortSignal;
-  /** The bundled CLI, to read lineages on reader threads; absent when running from source (read in line). */
-  workerScript?: string | undefined;
+  /**
+   * How to run the bundled CLI as a pass process (program, arguments and pass-process.ts's WATCH_PASS_ARG); absent
+   * when running from source: every pass then runs in line.
+   */
+  passCommand?: readonly string[] | undefined;
+  /** From this many lineages on, passes run in a child process (default 100; 0: always). */
+  childPassFrom?: number | undefined;
   /** Resolves once the file watcher is ready (tests wait for it). */
   onReady?: () => void;
 }
 
-/** How often to look whether a marked renewal run has ended, and how long a writer lock is waited for per try. */
+/**
+ * Quiet time before a changed lineage is looked at. certbot's four link swaps come within a millisecond or so of each
+ * other, and a lineage whose links still disagree is waited for however long the quiet lasted.
+ */
+const DEBOUNCE_MS = 25;
+/** How often to look whether a marked renewal run has ended. */
 const RUN_POLL_MS = 1_000;
-const LOCK_WAIT_MS = 30_000;
-/** A renewal instant is looked at this long after it passed, never sooner than a second from now. */
-const WAKE_MARGIN_MS = 250;
+/** A renewal instant is looked at never sooner than a second from now. */
 const WAKE_MIN_MS = 1_000;
+/**
+ * From here on a pass runs in a child: below it, reading every lineage in line costs less than starting a process, and
+ * what a pass leaves in the heap is small.
+ */
+export const CHILD_PASS_FROM = 100;
 
 export async function runWatch(settings: Settings, exec: Exec, options: WatchOptions): Promise<void> {
   const liveRoot = path.join(settings.letsencryptDir, "live");
@@ -57,67 +67,65 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   const metrics = new WatchMetrics(options.metricsFile, options.log);
   const queue = new SerialQueue((error) => options.log(`unexpected error: ${describeError(error)}`));
   const emit = (kind: WatchEventKind, name: string | undefined, details: Record<string, unknown> = {}): void => options.emit(makeEvent(options.now(), kind, name, details));
+  const childPassFrom = options.childPassFrom ?? CHILD_PASS_FROM;
+  let renewalWake: NodeJS.Timeout | undefined;
 
-  /** The writer lock, waited for as long as it takes: a renewal holding it is normal, not a problem to announce. */
-  const takeWriterLock = async (): Promise<WriterLock | undefined> => {
-    while (!options.signal.aborted) {
-      try {
-        return await acquireWriterLock(settings.letsencryptDir, { command: "watch", env: options.env, waitMs: LOCK_WAIT_MS });
-      } catch (error) {
-        if (!(error instanceof NgcertError) || error.code !== "LOCKED") throw error;
-        options.log(`waiting for the writer lock: ${error.message}`);
+  /** What a pass reports, applied here as it arrives (from a child: line by line while it still runs). */
+  const apply = (op: PassOp): void => {
+    switch (op.op) {
+      case "emit":
+        return options.emit(op.event);
+      case "log":
+        return options.log(op.line);
+      case "remember":
+        return metrics.remember(op.name, op.metrics);
+      case "forget":
+        return void metrics.forget(op.name);
+      case "write-metrics":
+        return metrics.write();
+      case "last-reload":
+        metrics.lastReload = { time: new Date(op.time), success: op.success };
+        return;
+      case "last-check":
+        metrics.lastCheck = new Date(op.time);
+        return;
+      case "recheck-after-run":
+        return void recheckAfterRun(op.names);
+      case "wake-at": {
+        // Wake when the next lineage becomes due, unless the next full check comes first.
+        clearTimeout(renewalWake);
+        const delay = Math.max(WAKE_MIN_MS, Date.parse(op.time) - options.now().getTime());
+        if (delay < options.intervalMs && !options.signal.aborted) renewalWake = setTimeout(() => queue.push(() => pass({ kind: "renew" })), delay);
+        return;
       }
     }
-    return undefined;
   };
 
-  /** One pass through the door for `changed` (or every lineage nginx uses when empty), then events and metrics. */
-  const serve = async (changed: readonly string[], fullCheck: boolean): Promise<void> => {
-    const lock = await takeWriterLock();
-    if (!lock) return;
-    let deferred = false;
+  const lineageCount = (): number => {
     try {
-      deferred = isRenewRunActive(settings.letsencryptDir);
-      const outcome = await bringIntoService(settings, exec, {
-        by: "watch",
-        now: options.now(),
-        configChanged: false,
-        focus: changed.map((name) => ({ name })),
-        verifyOnly: deferred,
-        workerScript: options.workerScript,
-      });
-      for (const line of outcome.repaired) options.log(line);
-      if (outcome.reload.status === "reloaded") metrics.lastReload = { time: options.now(), success: outcome.lineages.every((lineage) => lineage.status !== "refused" && lineage.status !== "not-served") };
-      if (outcome.reload.status === "failed") metrics.lastReload = { time: options.now(), success: false };
-      const pending: [WatchEventKind, string, Record<string, unknown>][] = [];
-      for (const lineage of outcome.lineages) {
-        const reaction = reactToLineage(lineage, outcome.reload, changed.includes(lineage.name));
-        if (lineage.facts) metrics.remember(lineage.facts, options.now(), reaction.servedMatches, reaction.extraProblems);
-        if (reaction.event) pending.push([reaction.event.kind, lineage.name, reaction.event.details]);
-      }
-      // A refused version was rolled back: the metrics describe what live/ holds now, not what was refused.
-      const rolledBack = outcome.lineages.filter((lineage) => lineage.rollback?.rolledBack === true).map((lineage) => lineage.name);
-      if (rolledBack.length > 0) {
-        for (const facts of await collectFacts({ letsencryptDir: settings.letsencryptDir, names: rolledBack, workerScript: options.workerScript, alwaysInThreads: options.workerScript !== undefined })) {
-          metrics.remember(facts, options.now(), undefined);
-        }
-      }
-      if (outcome.reload.status === "blocked" && outcome.lineages.every((lineage) => lineage.status !== "waiting")) pending.push(["problem", "", { reason: outcome.reload.reason }]);
-      // The outcome is reported once the metrics file says the same: an --on-event command may read it.
-      if (!fullCheck) metrics.write();
-      for (const [kind, name, details] of pending) emit(kind, name === "" ? undefined : name, details);
-    } catch (error) {
-      emit("problem", changed.length === 1 ? changed[0] : undefined, { reason: describeError(error) });
-    } finally {
-      lock.release();
+      const listing = listLetsencryptDir(settings.letsencryptDir);
+      return Math.max(listing.confs.length, listing.liveCandidates.length);
+    } catch {
+      return 0;
     }
-    // The run's post hook reloads; once the run has ended, look again at what it was to bring into service.
-    if (deferred && changed.length > 0) void recheckAfterRun(changed);
+  };
+
+  const pass = async (request: PassRequest): Promise<void> => {
+    if (request.kind !== "serve") clearTimeout(renewalWake);
+    const known = Object.fromEntries([...metrics.lineages].map(([name, lineage]) => [name, lineage.servedMatches ?? null]));
+    if (options.passCommand !== undefined && lineageCount() >= childPassFrom) {
+      await runPassProcess({ settings, request, known }, { command: options.passCommand, env: options.env, signal: options.signal, now: options.now, apply, log: options.log });
+    } else {
+      // Loaded when first needed: a watcher whose passes all run in a child never initialises the door, the renewal run
+      // and the lineage reader.
+      const { runPass } = await import("./watch-pass.js");
+      await runPass(request, { settings, exec, env: options.env, now: options.now, signal: options.signal, known, workerScript: undefined, apply });
+    }
   };
 
   const recheckAfterRun = async (names: readonly string[]): Promise<void> => {
     while (!options.signal.aborted && isRenewRunActive(settings.letsencryptDir)) await sleep(RUN_POLL_MS);
-    if (!options.signal.aborted) queue.push(() => serve(names.filter((name) => existsSync(path.join(liveRoot, name))), false));
+    if (!options.signal.aborted) queue.push(() => pass({ kind: "serve", names: names.filter((name) => existsSync(path.join(liveRoot, name))) }));
   };
 
   const onLineageChanged = (name: string): void => {
@@ -130,73 +138,12 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
         return;
       }
       emit("changed", name);
-      await serve([name], false);
+      await pass({ kind: "serve", names: [name] });
     });
   };
 
-  /**
-   * Renews what is due by ngcert's judgement, exactly as `ngcert renew` does (renewal/renew-lineages.ts): the CA's
-   * window (asked on this timer), the lifetime window, the owner's renew_before_expiry, the failure budget.
-   */
-  let renewalWake: NodeJS.Timeout | undefined;
-  const renewDue = async (): Promise<void> => {
-    clearTimeout(renewalWake);
-    const lock = await takeWriterLock();
-    if (!lock) return;
-    let summary;
-    try {
-      summary = await renewLineages(settings, exec, { mode: "due", certName: undefined, env: options.env, lockEnv: lock.env, showProgress: false, now: options.now, settleAlways: false, workerScript: options.workerScript });
-    } catch (error) {
-      emit("problem", undefined, { reason: `renewal: ${describeError(error)}` });
-      return;
-    } finally {
-      lock.release();
-    }
-    metrics.timing = readTimingState(settings.letsencryptDir).lineages;
-    for (const line of describeConfSync(summary.confs)) options.log(line);
-    for (const note of summary.ari?.notes ?? []) {
-      if (note.name === "") options.log(describeAriNote(note));
-      else emit("renewal-info", note.name, { message: note.message, ...(note.explanationURL ? { explanationURL: note.explanationURL } : {}) });
-    }
-    for (const lineage of summary.lineages) {
-      if (lineage.status === "not-due" || lineage.status === "backoff") continue;
-      const details = { renewal: lineage.status, ...(lineage.reason ? { reason: lineage.reason } : {}), ...(lineage.trigger ? { trigger: lineage.trigger.reason, why: lineage.trigger.why } : {}), ...(lineage.trigger?.explanationURL ? { explanationURL: lineage.trigger.explanationURL } : {}) };
-      emit(lineage.status === "renewed-served" || lineage.status === "renewed-unused" ? "renewed" : "problem", lineage.name, details);
-    }
-    // Wake when the next lineage becomes due, unless the next full check comes first.
-    if (summary.nextWake !== undefined && !options.signal.aborted) {
-      const delay = Math.max(WAKE_MIN_MS, summary.nextWake.getTime() - options.now().getTime() + WAKE_MARGIN_MS);
-      if (delay < options.intervalMs) renewalWake = setTimeout(() => queue.push(renewDue), delay);
-    }
-  };
-
-  const checkAll = async (): Promise<void> => {
-    let all;
-    try {
-      all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [], cacheDir: settings.cacheDir, workerScript: options.workerScript, alwaysInThreads: options.workerScript !== undefined });
-    } catch (error) {
-      emit("problem", undefined, { reason: describeError(error) });
-      return;
-    }
-    for (const name of [...metrics.lineages.keys()]) {
-      if (!all.some((facts) => facts.name === name) && metrics.forget(name)) emit("removed", name);
-    }
-    metrics.timing = readTimingState(settings.letsencryptDir).lineages;
-    for (const facts of all) {
-      metrics.remember(facts, options.now(), metrics.lineages.get(facts.name)?.servedMatches);
-      for (const problem of [...checkLineage(facts, { now: options.now() }), ...judgeRenewalTiming(facts, metrics.timing[facts.name], options.now()).problems]) {
-        emit(problem.code === "EXPIRING" ? "expiring" : "problem", facts.name, { code: problem.code, message: problem.message });
-      }
-    }
-    await serve([], true);
-    metrics.lastCheck = options.now();
-    metrics.write();
-    emit("checked", undefined, { certificates: all.length });
-    await renewDue();
-  };
-
   mkdirSync(liveRoot, { recursive: true, mode: 0o755 });
-  const live = new LiveDirWatcher(liveRoot, options.debounceMs ?? 250, onLineageChanged, options.log);
+  const live = new LiveDirWatcher(liveRoot, options.debounceMs ?? DEBOUNCE_MS, onLineageChanged, options.log);
   await live.start();
   emit("started", undefined, { letsencryptDir: settings.letsencryptDir, intervalSeconds: Math.round(options.intervalMs / 1000) });
   options.onReady?.();
@@ -205,7 +152,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   let nextCheck: NodeJS.Timeout | undefined;
   const scheduleCheck = (): void => {
     queue.push(async () => {
-      await checkAll();
+      await pass({ kind: "full" });
       if (!options.signal.aborted) nextCheck = setTimeout(scheduleCheck, options.intervalMs);
     });
   };

@@ -9,6 +9,19 @@ import { judgeRenewalTiming } from "../timing/renewal-timing.js";
 import type { LineageTiming } from "../timing/timing-state.js";
 import { renderMetrics, type LineageMetrics } from "./render-metrics.js";
 
+/** What the metrics file says of one lineage: small, so a watcher of thousands keeps only this between checks. */
+export function describeLineageMetrics(facts: LineageFacts, timing: LineageTiming | undefined, now: Date, servedMatches: boolean | undefined, extra: Problem[] = []): LineageMetrics {
+  const renewal = judgeRenewalTiming(facts, timing, now);
+  return {
+    notAfter: facts.notAfter,
+    daysLeft: facts.notAfter === undefined ? undefined : daysLeft(facts.notAfter, now),
+    servedMatches,
+    problems: [...checkLineage(facts, { now }), ...renewal.problems, ...extra],
+    renewAfter: renewal.renewAfter?.toISOString(),
+    renewalFailures: renewal.failures,
+  };
+}
+
 export class WatchMetrics {
   readonly lineages = new Map<string, LineageMetrics>();
   lastCheck: Date | undefined;
@@ -19,19 +32,8 @@ export class WatchMetrics {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** What ngcert remembers of each lineage's renewal timing, refreshed by the watcher after each renewal step. */
-  timing: Readonly<Record<string, LineageTiming>> = {};
-
-  remember(facts: LineageFacts, now: Date, servedMatches: boolean | undefined, extra: Problem[] = []): void {
-    const renewal = judgeRenewalTiming(facts, this.timing[facts.name], now);
-    this.lineages.set(facts.name, {
-      notAfter: facts.notAfter,
-      daysLeft: facts.notAfter === undefined ? undefined : daysLeft(facts.notAfter, now),
-      servedMatches,
-      problems: [...checkLineage(facts, { now }), ...renewal.problems, ...extra],
-      renewAfter: renewal.renewAfter?.toISOString(),
-      renewalFailures: renewal.failures,
-    });
+  remember(name: string, lineage: LineageMetrics): void {
+    this.lineages.set(name, lineage);
   }
 
   forget(name: string): boolean {

@@ -1,0 +1,21 @@
+// The process side of one watcher pass in a child (watch/pass-child.ts): stdin, stdout, signals, the real context.
+import { text } from "node:stream/consumers";
+import { defaultContext } from "../context.js";
+import { faultStep, setFaultCommand } from "../fs/fault-injection.js";
+import { runPassChild } from "../watch/pass-child.js";
+
+export async function runWatchPass(self: string): Promise<void> {
+  setFaultCommand("watch pass");
+  const stop = new AbortController();
+  // The watcher stopping: finish the step under way (a reload is confirmed, a refusal rolled back), then end.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stop.abort());
+  const input = await text(process.stdin);
+  faultStep("watch pass read its request");
+  const context = defaultContext();
+  try {
+    await runPassChild({ input, write: (line) => void process.stdout.write(line), exec: context.exec, env: context.env, now: context.now, signal: stop.signal, workerScript: self });
+  } catch (error) {
+    process.stderr.write(`ngcert watch pass: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
