@@ -6,7 +6,7 @@
 import path from "node:path";
 import { watch as watchFiles, type FSWatcher } from "chokidar";
 import { LineageDirWatchers } from "./lineage-dir-watchers.js";
-import { isLineageSettled } from "./settled-lineage.js";
+import { isLineageSettled, lineageState } from "./settled-lineage.js";
 
 /** A lineage whose links still disagree this long after its first change is reported anyway (a certbot killed half-way). */
 export const SETTLE_LIMIT_MS = 2_000;
@@ -15,6 +15,8 @@ export class LiveDirWatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** When each lineage's pending change was first heard. */
   private readonly since = new Map<string, number>();
+  /** The state each lineage was in when last reported (settled-lineage.ts). */
+  private readonly reported = new Map<string, string>();
   private readonly lineageWatchers: LineageDirWatchers;
   private watcher: FSWatcher | undefined;
 
@@ -24,6 +26,7 @@ export class LiveDirWatcher {
     private readonly onChange: (name: string) => void,
     log: (line: string) => void,
     private readonly isSettled: (liveDir: string) => boolean = isLineageSettled,
+    private readonly stateOf: (liveDir: string) => string = lineageState,
   ) {
     this.lineageWatchers = new LineageDirWatchers(liveRoot, (name) => this.touched(name), log);
   }
@@ -56,8 +59,14 @@ export class LiveDirWatcher {
       name,
       setTimeout(() => {
         this.timers.delete(name);
-        if (!this.isSettled(path.join(this.liveRoot, name)) && Date.now() - this.since.get(name)! < SETTLE_LIMIT_MS) return this.arm(name);
+        const dir = path.join(this.liveRoot, name);
+        if (!this.isSettled(dir) && Date.now() - this.since.get(name)! < SETTLE_LIMIT_MS) return this.arm(name);
         this.since.delete(name);
+        // The events of certbot's last swaps can arrive after a quiet time that already found the lineage settled (the
+        // timer ran first): the same state is not reported twice, which would run a second pass for nothing.
+        const state = this.stateOf(dir);
+        if (this.reported.get(name) === state) return;
+        this.reported.set(name, state);
         this.onChange(name);
       }, this.debounceMs),
     );
@@ -67,6 +76,7 @@ export class LiveDirWatcher {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.since.clear();
+    this.reported.clear();
     await this.watcher?.close();
     this.lineageWatchers.closeAll();
   }
