@@ -153,20 +153,21 @@ export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
       // BOOLEAN, INTEGER, NULL, OID and ENUMERATED have no constructed form.
       throw new DerError("a primitive type in constructed form");
   }
-  if (tlv.tag > 0x20 && tlv.tag < 0x40 && tlv.tag !== 0x30 && tlv.tag !== 0x31) {
-    // A universal string type in BER's constructed form: OpenSSL joins the pieces, then checks what they make as it
-    // checks that type's primitive form.
-    const joined = collectString(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), tlv);
-    const type = tlv.tag & ~0x20;
-    if (type === 0x03 && (joined.length === 0 || joined[0]! > 7)) throw new DerError("bad BIT STRING");
-    if (type === 0x1c && joined.length % 4 !== 0) throw new DerError("bad UniversalString");
-    if (type === 0x1e && joined.length % 2 !== 0) throw new DerError("bad BMPString");
-  }
+  // A universal string type in BER's constructed form: checked as what its pieces join to.
+  if (tlv.tag > 0x20 && tlv.tag < 0x40 && tlv.tag !== 0x30 && tlv.tag !== 0x31) stringContent(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), tlv);
 }
 
-/** BER's constructed form of a string (OpenSSL joins its pieces): every piece must itself be well formed. */
-export function checkConstructed(buf: Uint8Array, tlv: Tlv): void {
-  collectString(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), tlv);
+/**
+ * A universal string's bytes, its pieces joined when in constructed form, checked as OpenSSL checks that type's
+ * content: a BIT STRING has its unused-bits byte, a UniversalString whole 4-byte and a BMPString whole 2-byte characters.
+ */
+export function stringContent(buf: Buffer, tlv: Tlv): Buffer {
+  const bytes = collectString(buf, tlv);
+  const type = isConstructed(tlv.tag) ? tlv.tag & ~0x20 : tlv.tag;
+  if (type === 0x03 && (bytes.length === 0 || bytes[0]! > 7)) throw new DerError("bad BIT STRING");
+  if (type === 0x1c && bytes.length % 4 !== 0) throw new DerError("bad UniversalString");
+  if (type === 0x1e && bytes.length % 2 !== 0) throw new DerError("bad BMPString");
+  return bytes;
 }
 
 /** OpenSSL's ASN1_MAX_STRING_NEST: how deep constructed pieces may sit inside a constructed string. */

@@ -1,7 +1,7 @@
 // X.509 names (issuer, subject): read as OpenSSL reads them — a SEQUENCE of RDN sets of (type, value) pairs whose
 // string values it converts to UTF-8 (and refuses when it cannot: broken UTF-8, odd-length BMP strings) — and shown
 // in RFC 4514 order.
-import { checkPrimitive, collectString, contentOf, decodeOid, DerError, expectTag, readChildren, type Tlv } from "./der.js";
+import { checkPrimitive, contentOf, decodeOid, DerError, expectTag, readChildren, stringContent, type Tlv } from "./der.js";
 
 const NAME_ATTRIBUTES: Record<string, string> = {
   "2.5.4.3": "CN",
@@ -61,9 +61,7 @@ function decodeString(der: Buffer, tlv: Tlv): string {
   } else if (type & 0x20 && type !== 0x30 && VALUE_TAGS.has(type & ~0x20)) {
     // A string in BER's constructed form: OpenSSL joins the pieces, then checks them as the string they make.
     type &= ~0x20;
-    bytes = collectString(der, tlv);
-    if ((type === 0x1c && bytes.length % 4 !== 0) || (type === 0x1e && bytes.length % 2 !== 0)) throw new DerError("bad string length");
-    if (type === 0x03 && (bytes.length === 0 || bytes[0]! > 7)) throw new DerError("bad BIT STRING");
+    bytes = stringContent(der, tlv);
   } else throw new DerError("a name value of a type OpenSSL does not take");
   switch (type) {
     case 0x0c:
