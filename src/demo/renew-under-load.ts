@@ -6,7 +6,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { runHttpsLoad, type LoadSample } from "../load/https-load.js";
-import { binSamples, type Timeline } from "../load/timeline.js";
+import { binSamples, countErrors, type Timeline } from "../load/timeline.js";
 import { sleep } from "../world/wait.js";
 import { watchNginx, type NginxEventKind } from "./watch-nginx.js";
 
@@ -125,8 +125,7 @@ export async function renewUnderLoad(plan: RenewalPlan): Promise<RenewalRun> {
   if (signal.aborted) throw new Error("interrupted");
   const serialAfter = readLiveSerial(plan.letsencryptDir, plan.name);
   const savedAt = serialAfter === serialBefore ? undefined : readCertificateSavedAt(plan.letsencryptDir, plan.name);
-  const errors: Record<string, number> = {};
-  for (const sample of result.samples) if (!sample.ok) errors[sample.error ?? "?"] = (errors[sample.error ?? "?"] ?? 0) + 1;
+  const errors = countErrors(result.samples);
   return {
     exitCode,
     startedAt: result.startedAt,

@@ -20,3 +20,10 @@ export function binSamples(samples: readonly Pick<LoadSample, "at" | "ok">[], du
   }
   return { binMs, ok, failed };
 }
+
+/** Failed requests by kind (ECONNREFUSED, HTTP 502, ...). */
+export function countErrors(samples: readonly Pick<LoadSample, "ok" | "error">[]): Record<string, number> {
+  const errors: Record<string, number> = {};
+  for (const sample of samples) if (!sample.ok) errors[sample.error ?? "?"] = (errors[sample.error ?? "?"] ?? 0) + 1;
+  return errors;
+}

@@ -2,11 +2,12 @@
 // bench and its e2e test run it. Every figure comes from something the code under test does not write: reloads from
 // nginx's own error log (the master's "signal 1 (SIGHUP) received" line, and a new generation of workers for each),
 // the post hook's span from certbot's own log, failures and serials from the clients, what is served from handshakes.
-import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { readLiveSerial } from "../../src/demo/renew-under-load.js";
 import { runHttpsLoad, type LoadSample } from "../../src/load/https-load.js";
+import { countErrors } from "../../src/load/timeline.js";
 import { UPSTREAM_HEADER } from "../../src/world/echo-upstream.js";
 import { mapBounded } from "../../src/served/map-bounded.js";
 import { sleep } from "../../src/world/wait.js";
@@ -121,7 +122,7 @@ export interface BulkPlan {
 
 export async function renewAllUnderLoad(plan: BulkPlan): Promise<BulkRenewal> {
   const { world, names } = plan;
-  const liveSerial = (name: string): string => new X509Certificate(readFileSync(path.join(world.dirs.letsencryptDir, "live", name, "cert.pem"))).serialNumber.toLowerCase();
+  const liveSerial = (name: string): string => readLiveSerial(world.dirs.letsencryptDir, name);
   const before = new Map(names.map((name) => [name, liveSerial(name)]));
   const seen = new Map<string, number>();
   const record = (sample: LoadSample): void => {
@@ -153,8 +154,7 @@ export async function renewAllUnderLoad(plan: BulkPlan): Promise<BulkRenewal> {
   const masterAfter = Number(readFileSync(world.nginx.pidFile, "utf8").trim());
   const served = await mapBounded(names, 8, async (name) => (await fetchServedCertificate({ port: world.ports.https, servername: name })).serialNumber.toLowerCase());
   const certbot = readCertbotLogSpan(await readFile(path.join(world.dirs.logsDir, "letsencrypt.log"), "utf8"));
-  const errors: Record<string, number> = {};
-  for (const sample of result.samples) if (!sample.ok) errors[sample.error ?? "?"] = (errors[sample.error ?? "?"] ?? 0) + 1;
+  const errors = countErrors(result.samples);
   const firstSeen = names.map((name) => seen.get(`${name} ${after.get(name)}`));
   const hookText = `${certbot.postHookOutput}\n${renewal.describe()}`;
   return {
