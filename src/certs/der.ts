@@ -37,7 +37,9 @@ export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tl
   if (length & 0x80) {
     const count = length & 0x7f;
     // OpenSSL takes long lengths with leading zero bytes too; indefinite lengths (BER) do not occur in DER certificates.
-    if (count === 0 || at + count > limit) throw new DerError("bad DER length");
+    // Its asn1_get_length wants one byte more than the length bytes left in the container, so a long-form length of an
+    // empty element that ends its container (02 81 00 as a SEQUENCE's last field) is refused.
+    if (count === 0 || at + count >= limit) throw new DerError("bad DER length");
     length = 0;
     for (let i = 0; i < count; i++) {
       length = length * 256 + buf[at + i]!;

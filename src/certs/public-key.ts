@@ -48,8 +48,9 @@ export function describePublicKey(spki: Buffer): string {
   }
   if (algorithm === RSA) {
     // OpenSSL reads (modulus, exponent) and nothing more of the key bits: both are required, trailing bytes are not.
+    // It reads each as an unsigned magnitude (BN_bin2bn), so an INTEGER with no bytes at all is a zero, not an error.
     const fields = readChildren(key, expectTag(readTlv(key, 0), 0x30, "RSA public key"));
-    if (fields.length !== 2 || fields.some((field) => field.tag !== 0x02 || field.end === field.contentStart)) throw new DerError("bad RSA public key");
+    if (fields.length !== 2 || fields.some((field) => field.tag !== 0x02)) throw new DerError("bad RSA public key");
     return `rsa-${bitLength(unsignedInteger(key, fields[0]!))}`;
   }
   if (algorithm === ED25519 || algorithm === ED448) {
@@ -64,7 +65,7 @@ export function publicKeyIdFromSpki(spki: Buffer): PublicKeyId {
   if (algorithm === RSA) {
     const [modulus, exponent] = readChildren(key, readTlv(key, 0));
     if (!modulus || !exponent) throw new DerError("bad RSA public key");
-    return `rsa:${unsignedInteger(key, modulus).toString("hex")}:${unsignedInteger(key, exponent).toString("hex")}`;
+    return `rsa:${magnitudeHex(key, modulus)}:${magnitudeHex(key, exponent)}`;
   }
   return `${algorithm}:${parameters ?? ""}:${key.toString("hex")}`;
 }
@@ -127,25 +128,47 @@ function readPublicKeyFromPrivateDer(label: string, der: Buffer): PublicKeyId | 
 }
 
 function rsaPublicFromPkcs1(der: Buffer, tlv: Tlv): PublicKeyId {
-  // version 0 and n, e, d, p, q, dP, dQ, qInv; version 1 adds the other primes of a multi-prime key.
+  // version and n, e, d, p, q, dP, dQ, qInv; version 1 adds the other primes of a multi-prime key.
   const fields = readChildren(der, expectTag(tlv, 0x30, "RSAPrivateKey"));
   const integers = fields.slice(0, 9);
   const multiPrime = fields.length === 10 && fields[9]!.tag === 0x30;
-  if (integers.length !== 9 || integers.some((field) => field.tag !== 0x02 || field.end === field.contentStart) || (fields.length !== 9 && !multiPrime)) {
+  if (integers.length !== 9 || integers.some((field) => field.tag !== 0x02) || (fields.length !== 9 && !multiPrime)) {
     throw new DerError("bad RSAPrivateKey");
   }
-  // OpenSSL checks the version only as far as version 1 (multi-prime) needs the other primes.
-  const versionOne = fields[0]!.end - fields[0]!.contentStart === 1 && der[fields[0]!.contentStart] === 1;
+  // OpenSSL reads the version as a 32-bit INTEGER and checks it only as far as version 1 (multi-prime) needs the
+  // other primes; it reads the eight numbers as unsigned magnitudes, any padding and even no bytes at all allowed.
+  const versionOne = readInt32(der, fields[0]!) === 1;
   if (versionOne !== multiPrime) throw new DerError("bad RSAPrivateKey version");
   const [, modulus, exponent] = fields as [Tlv, Tlv, Tlv];
-  return `rsa:${unsignedInteger(der, modulus).toString("hex")}:${unsignedInteger(der, exponent).toString("hex")}`;
+  return `rsa:${magnitudeHex(der, modulus)}:${magnitudeHex(der, exponent)}`;
+}
+
+/** An unsigned number as OpenSSL's BN_bin2bn reads an INTEGER's bytes, as hex the way its public key prints ("00" for zero). */
+function magnitudeHex(der: Buffer, tlv: Tlv): string {
+  return tlv.end === tlv.contentStart ? "00" : unsignedInteger(der, tlv).toString("hex");
+}
+
+/**
+ * A version field OpenSSL declares INT32: no bytes at all read as 0 (compatibility with its old LONG type), otherwise a
+ * minimal INTEGER within 32 bits signed.
+ */
+function readInt32(der: Buffer, tlv: Tlv): number {
+  if (tlv.end === tlv.contentStart) return 0;
+  checkInteger(der, tlv);
+  const length = tlv.end - tlv.contentStart;
+  if (length > 8) throw new DerError("INTEGER too large for a version");
+  let value = 0n;
+  for (let i = tlv.contentStart; i < tlv.end; i++) value = (value << 8n) | BigInt(der[i]!);
+  if (der[tlv.contentStart]! & 0x80) value -= 1n << BigInt(8 * length);
+  if (value < -(2n ** 31n) || value > 2n ** 31n - 1n) throw new DerError("INTEGER too large for a version");
+  return Number(value);
 }
 
 function ecPublicFromSec1(der: Buffer, tlv: Tlv, curveFromPkcs8: string | undefined): PublicKeyId | undefined {
   // ECPrivateKey: version 1, the private key, then optional [0] curve and [1] public key.
   const fields = readChildren(der, expectTag(tlv, 0x30, "ECPrivateKey"));
   if (fields.length < 2 || fields.length > 4) throw new DerError("bad ECPrivateKey");
-  checkInteger(der, expectTag(fields[0], 0x02, "ECPrivateKey version"));
+  readInt32(der, expectTag(fields[0], 0x02, "ECPrivateKey version"));
   expectTag(fields[1], 0x04, "EC private key OCTET STRING");
   let curve = curveFromPkcs8;
   let point: Buffer | undefined;

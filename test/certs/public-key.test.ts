@@ -1,8 +1,8 @@
 // Key type names and "is this the certificate's key", for every private key encoding certbot and OpenSSL write.
-import { createPrivateKey } from "node:crypto";
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readCertificateInfo } from "../../src/certs/certificate-info.js";
-import { DerError } from "../../src/certs/der.js";
+import { DerError, readChildren, readTlv, wholeOf } from "../../src/certs/der.js";
 import { parseCertificatePems, parsePem } from "../../src/certs/pem.js";
 import { describePublicKey, PrivateKeyError, publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } from "../../src/certs/public-key.js";
 import { encodeTlv, toPem } from "../helpers/der-edit.js";
@@ -101,5 +101,107 @@ describe("publicKeyIdFromPrivateKeyPem", () => {
       const cut = toPem(block!.label, block!.der.subarray(0, block!.der.length - 24));
       expect(privateKeyError(cut).message).toMatch(/^the private key is not valid DER \(/);
     }
+  });
+});
+
+describe("private key numbers read as OpenSSL reads them", () => {
+  // OpenSSL's verdict through node:crypto, as the public key it derives (or null when it refuses the key).
+  function openSsl(text: string): string | null {
+    try {
+      return publicKeyIdFromSpki(createPublicKey(createPrivateKey(text)).export({ type: "spki", format: "der" }));
+    } catch {
+      return null;
+    }
+  }
+  function ours(text: string): string | null {
+    try {
+      return publicKeyIdFromPrivateKeyPem(text);
+    } catch (error) {
+      if (error instanceof PrivateKeyError) return null;
+      throw error;
+    }
+  }
+  // INTEGER encodings: none at all, in long form (the 02 81 00 a flipped length byte makes), padded, out of 32 bits.
+  const integers: Array<[string, Buffer]> = [
+    ["no bytes", Buffer.alloc(0)],
+    ["no bytes, long-form length", Buffer.alloc(0)],
+    ["0", Buffer.from("00", "hex")],
+    ["1", Buffer.from("01", "hex")],
+    ["-1", Buffer.from("ff", "hex")],
+    ["padded 0", Buffer.from("0000", "hex")],
+    ["padded 1", Buffer.from("0001", "hex")],
+    ["2^31-1", Buffer.from("7fffffff", "hex")],
+    ["2^31", Buffer.from("0080000000", "hex")],
+    ["-2^31", Buffer.from("80000000", "hex")],
+    ["-2^31-1", Buffer.from("ff7fffffff", "hex")],
+    ["2^64", Buffer.from("010000000000000000", "hex")],
+  ];
+  const integer = (name: string, content: Buffer): Buffer =>
+    name.includes("long-form") ? Buffer.concat([Buffer.from([0x02, 0x81, content.length]), content]) : encodeTlv(0x02, content);
+  const pkcs8Rsa = (pkcs1: Buffer): Buffer =>
+    encodeTlv(0x30, encodeTlv(0x02, Buffer.from([0])), Buffer.from("300d06092a864886f70d0101010500", "hex"), encodeTlv(0x04, pkcs1));
+
+  it("agrees on every RSA number's encoding, PKCS#1 and PKCS#8 alike", () => {
+    const pkcs1 = createPrivateKey(leaves.get("rsa-2048")!.key.privateKeyPem).export({ type: "pkcs1", format: "der" });
+    const fields = readChildren(pkcs1, readTlv(pkcs1, 0)).map((field) => wholeOf(pkcs1, field));
+    const seen = { accepted: 0, refused: 0 };
+    // The version, the modulus, the exponent, d and qInv.
+    for (const index of [0, 1, 2, 3, 8]) {
+      for (const [name, content] of integers) {
+        const der = encodeTlv(0x30, ...fields.map((field, i) => (i === index ? integer(name, content) : field)));
+        for (const text of [toPem("RSA PRIVATE KEY", der), toPem("PRIVATE KEY", pkcs8Rsa(der))]) {
+          const expected = openSsl(text);
+          expect({ index, name, id: ours(text) }).toEqual({ index, name, id: expected });
+          seen[expected === null ? "refused" : "accepted"]++;
+        }
+      }
+    }
+    // The comparison means something only if OpenSSL both accepts and refuses some of them.
+    expect(seen.accepted).toBeGreaterThan(40);
+    expect(seen.refused).toBeGreaterThan(4);
+  });
+
+  it("agrees on the encodings of an RSA public key's modulus and exponent", () => {
+    const pkcs1 = createPublicKey(leaves.get("rsa-2048")!.key.privateKeyPem).export({ type: "pkcs1", format: "der" });
+    const fields = readChildren(pkcs1, readTlv(pkcs1, 0)).map((field) => wholeOf(pkcs1, field));
+    const rsaAlgorithm = Buffer.from("300d06092a864886f70d0101010500", "hex");
+    const seen = { accepted: 0, refused: 0 };
+    for (const index of [0, 1]) {
+      for (const [name, content] of integers) {
+        const key = encodeTlv(0x30, ...fields.map((field, i) => (i === index ? integer(name, content) : field)));
+        const spki = encodeTlv(0x30, rsaAlgorithm, encodeTlv(0x03, Buffer.from([0]), key));
+        let expected: string | null;
+        try {
+          expected = publicKeyIdFromSpki(createPublicKey({ key: spki, format: "der", type: "spki" }).export({ type: "spki", format: "der" }));
+        } catch {
+          expected = null;
+        }
+        let actual: string | null;
+        try {
+          describePublicKey(spki);
+          actual = publicKeyIdFromSpki(spki);
+        } catch (error) {
+          if (!(error instanceof DerError)) throw error;
+          actual = null;
+        }
+        expect({ index, name, id: actual }).toEqual({ index, name, id: expected });
+        seen[expected === null ? "refused" : "accepted"]++;
+      }
+    }
+    expect(seen.accepted).toBeGreaterThan(10);
+    expect(seen.refused).toBeGreaterThan(0);
+  });
+
+  it("agrees on the EC version's encoding", () => {
+    const sec1 = createPrivateKey(leaves.get("ecdsa-p256")!.key.privateKeyPem).export({ type: "sec1", format: "der" });
+    const fields = readChildren(sec1, readTlv(sec1, 0)).map((field) => wholeOf(sec1, field));
+    const verdicts = integers.map(([name, content]) => {
+      const text = toPem("EC PRIVATE KEY", encodeTlv(0x30, integer(name, content), ...fields.slice(1)));
+      const expected = openSsl(text);
+      expect({ name, id: ours(text) }).toEqual({ name, id: expected });
+      return expected !== null;
+    });
+    expect(verdicts).toContain(true);
+    expect(verdicts).toContain(false);
   });
 });
