@@ -1,5 +1,6 @@
 // A cache of lineage facts across runs. An entry is used only while every file it was read from has the same device,
 // inode, size, mtime and ctime; clock-dependent checks are never cached. Any doubt means "read again".
+import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -103,7 +104,7 @@ export class FactsCache {
       // Created here and now, never through a symlink someone planted under a name they guessed.
       const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
-        writeSync(fd, JSON.stringify(data));
+        writeSync(fd, asciiJson(data));
       } finally {
         closeSync(fd);
       }
@@ -164,7 +165,7 @@ function loadEntries(file: string, letsencryptDir: string): Record<string, Entry
     }
     // Only trust a cache that nobody else could have written.
     if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return Object.create(null) as Record<string, Entry>;
-    const data = JSON.parse(readFileSync(file, "utf8")) as Partial<CacheFile>;
+    const data = JSON.parse(readAsciiOrUtf8(file)) as Partial<CacheFile>;
     if (data.format !== FORMAT || data.letsencryptDir !== letsencryptDir || typeof data.entries !== "object" || data.entries === null) {
       return Object.create(null) as Record<string, Entry>;
     }
@@ -173,4 +174,18 @@ function loadEntries(file: string, letsencryptDir: string): Record<string, Entry
   } catch {
     return Object.create(null) as Record<string, Entry>;
   }
+}
+
+/**
+ * JSON with every character beyond ASCII escaped: the file is then read back as Latin-1, which node decodes in a
+ * fraction of the time UTF-8 takes (a 2,000-lineage cache is 2.3 MB, read on every warm `status`).
+ */
+export function asciiJson(data: unknown): string {
+  return JSON.stringify(data).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A file's text: Latin-1 when it is all ASCII (what asciiJson writes), UTF-8 otherwise (a cache an older ngcert wrote). */
+export function readAsciiOrUtf8(file: string): string {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }

@@ -259,6 +259,25 @@ describe("facts cache robustness", () => {
     expect(result.certificates.map((cert) => cert.name)).toEqual(["cached.example", "constructor"]);
   });
 
+  it("keeps names beyond ASCII exact: the cache file is ASCII only, and a UTF-8 cache an older ngcert wrote still reads", async () => {
+    const names = ["bücher.example", "😀.example"];
+    for (const name of names) await writeLineage(le, { name, leaf, chain: [intermediate] });
+    const first = await status();
+    const file = (await cacheFiles())[0]!;
+    const bytes = await readFile(file);
+    expect(bytes.every((byte) => byte < 0x80)).toBe(true);
+    expect(bytes.toString("latin1")).toContain("b\\u00fccher.example");
+    expect(first.certificates.map((cert) => cert.name)).toEqual(["bücher.example", "cached.example", "😀.example"]);
+    // Served from the cache (the tampered serial shows) under the exact names, from the ASCII file...
+    await tamperCache();
+    const served = await status();
+    expect(served.certificates.map((cert) => [cert.name, cert.serial])).toEqual(first.certificates.map((cert) => [cert.name, TAMPERED]));
+    // ...and from the same cache written as plain UTF-8, the way an older ngcert wrote it.
+    await writeFile(file, JSON.stringify(JSON.parse(await readFile(file, "latin1"))), { mode: 0o600 });
+    expect((await readFile(file)).some((byte) => byte > 0x7f)).toBe(true);
+    expect(await status()).toEqual(served);
+  });
+
   it("reads again when a cache entry has no facts, instead of failing every lineage", async () => {
     await status();
     const file = (await cacheFiles())[0]!;
