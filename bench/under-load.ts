@@ -38,7 +38,7 @@ export async function renewUnderLoad(plan: LoadPlan): Promise<LoadRun> {
   const run = await measureRenewal({
     load: { port: world.ports.https, servername: name, concurrency: 8, pauseMs: 0, markHeader: UPSTREAM_HEADER, marginMs: plan.startAfterMs, servedWaitMs: Math.max(0, plan.loadMs - 2 * plan.startAfterMs) },
     letsencryptDir: world.dirs.letsencryptDir,
-    name,
+    names: [name],
     nginxPidFile: world.nginx.pidFile,
     renew: async () => {
       const renewal = await plan.renew();

@@ -14,21 +14,23 @@ export interface LoadSettings {
   /** HTTPS port, SNI name and Host header of the site under load. */
   port: number;
   servername: string;
+  /** Several sites at once: each request goes to the next of these names in turn (servername is then unused). */
+  servernames?: readonly string[];
   concurrency: number;
   pauseMs: number;
   /** A response counts as served only with this header (the upstream's, not an nginx error page). */
   markHeader: string;
   /** How long the load runs before the renewal starts and, at least, after it ends. */
   marginMs: number;
-  /** After the margin, how much longer the load may wait for the new certificate to be served. */
+  /** After the margin, how much longer the load may wait for every new certificate to be served. */
   servedWaitMs: number;
 }
 
 export interface RenewalPlan {
   load: LoadSettings;
   letsencryptDir: string;
-  /** The lineage renewed. */
-  name: string;
+  /** The lineages renewed; a run's serials and times are those of the first. */
+  names: readonly string[];
   nginxPidFile: string;
   /** Runs the renewal; resolves with its exit code. */
   renew: () => Promise<number>;
@@ -50,6 +52,15 @@ export interface RenewalRun {
   /** When certbot wrote the new certificate (its file's modification time), ms since the load started. */
   certificateSavedAtMs: number | undefined;
   /** When a client first got the new certificate, ms since the load started; undefined: not before the load ended. */
+  newSerialServedAtMs: number | undefined;
+}
+
+/** Every renewed lineage of a run over several: its live/ serial before and after, and when a client first got it. */
+export interface LineageUnderLoad {
+  name: string;
+  serialBefore: string;
+  serialAfter: string;
+  /** ms since the load started; undefined: no client got the new certificate before the load ended. */
   newSerialServedAtMs: number | undefined;
 }
 
@@ -75,9 +86,20 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   return Promise.race([sleep(ms), untilAborted(signal)]);
 }
 
+/** One renewal under load, reported for the plan's first lineage (the demo renews one). */
 export async function renewUnderLoad(plan: RenewalPlan): Promise<RenewalRun> {
+  const { run } = await renewManyUnderLoad(plan);
+  return run;
+}
+
+/**
+ * A renewal of one or more lineages under load across their names: the run, each lineage's serials, and how many
+ * names the clients requested.
+ */
+export async function renewManyUnderLoad(plan: RenewalPlan): Promise<{ run: RenewalRun; lineages: LineageUnderLoad[]; namesLoaded: number }> {
   const { load: settings, signal } = plan;
-  const serialBefore = readLiveSerial(plan.letsencryptDir, plan.name);
+  const before = plan.names.map((name) => readLiveSerial(plan.letsencryptDir, name));
+  // Serials are unique to a certificate, so the first time one is seen says which lineage's new certificate it was.
   const firstSeen = new Map<string, number>();
   const record = (sample: LoadSample): void => {
     if (sample.ok && sample.serial && !firstSeen.has(sample.serial)) firstSeen.set(sample.serial, sample.at);
@@ -88,6 +110,7 @@ export async function renewUnderLoad(plan: RenewalPlan): Promise<RenewalRun> {
   const load = runHttpsLoad({
     port: settings.port,
     servername: settings.servername,
+    ...(settings.servernames ? { servernames: settings.servernames } : {}),
     concurrency: settings.concurrency,
     pauseMs: settings.pauseMs,
     requireHeader: settings.markHeader,
@@ -111,10 +134,10 @@ export async function renewUnderLoad(plan: RenewalPlan): Promise<RenewalRun> {
       }
     }
     if (!signal.aborted) {
-      const renewed = readLiveSerial(plan.letsencryptDir, plan.name);
+      const renewed = plan.names.map((name) => readLiveSerial(plan.letsencryptDir, name)).filter((serial, index) => serial !== before[index]);
       await pause(settings.marginMs, signal);
       const deadline = Date.now() + settings.servedWaitMs;
-      while (renewed !== serialBefore && !firstSeen.has(renewed) && Date.now() < deadline && !signal.aborted) await pause(50, signal);
+      while (renewed.some((serial) => !firstSeen.has(serial)) && Date.now() < deadline && !signal.aborted) await pause(50, signal);
     }
   } finally {
     // However the renewal ended, no client is left running.
@@ -123,19 +146,23 @@ export async function renewUnderLoad(plan: RenewalPlan): Promise<RenewalRun> {
     result = await load;
   }
   if (signal.aborted) throw new Error("interrupted");
-  const serialAfter = readLiveSerial(plan.letsencryptDir, plan.name);
-  const savedAt = serialAfter === serialBefore ? undefined : readCertificateSavedAt(plan.letsencryptDir, plan.name);
-  const errors = countErrors(result.samples);
-  return {
+  const lineages = plan.names.map((name, index): LineageUnderLoad => {
+    const serialAfter = readLiveSerial(plan.letsencryptDir, name);
+    return { name, serialBefore: before[index]!, serialAfter, newSerialServedAtMs: serialAfter === before[index] ? undefined : firstSeen.get(serialAfter) };
+  });
+  const first = lineages[0]!;
+  const savedAt = first.serialAfter === first.serialBefore ? undefined : readCertificateSavedAt(plan.letsencryptDir, first.name);
+  const run: RenewalRun = {
     exitCode,
     startedAt: result.startedAt,
-    load: { durationMs: result.durationMs, ok: result.ok, failed: result.failed, outageMs: result.outageMs, errors },
+    load: { durationMs: result.durationMs, ok: result.ok, failed: result.failed, outageMs: result.outageMs, errors: countErrors(result.samples) },
     timeline: binSamples(result.samples, result.durationMs),
     renewal: { fromMs: renewFrom - result.startedAt, toMs: renewTo - result.startedAt },
     nginx: watch.events.map((event) => ({ kind: event.kind, atMs: event.at - result.startedAt })),
-    serialBefore,
-    serialAfter,
+    serialBefore: first.serialBefore,
+    serialAfter: first.serialAfter,
     certificateSavedAtMs: savedAt === undefined ? undefined : Math.round(savedAt - result.startedAt),
-    newSerialServedAtMs: serialAfter === serialBefore ? undefined : firstSeen.get(serialAfter),
+    newSerialServedAtMs: first.newSerialServedAtMs,
   };
+  return { run, lineages, namesLoaded: new Set(result.samples.map((sample) => sample.servername)).size };
 }

@@ -101,7 +101,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       marginMs: options.marginMs,
       servedWaitMs: 10_000,
     };
-    const plan = { load, letsencryptDir: world.dirs.letsencryptDir, name: app.name, nginxPidFile: world.layout.pidFile, signal };
+    const plan = { load, letsencryptDir: world.dirs.letsencryptDir, names: [app.name], nginxPidFile: world.layout.pidFile, signal };
     const describeLoad = `${CLIENTS} HTTPS clients request https://${app.name}/ through nginx throughout (a new TLS connection each time); a WebSocket to ${ws.name} is open.`;
 
     say(`\nRenewal under load, ngcert's way: ${describeLoad}`);

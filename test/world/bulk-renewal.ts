@@ -5,12 +5,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { readLiveSerial } from "../../src/demo/renew-under-load.js";
-import { runHttpsLoad, type LoadSample } from "../../src/load/https-load.js";
-import { countErrors } from "../../src/load/timeline.js";
+import { renewManyUnderLoad } from "../../src/demo/renew-under-load.js";
 import { UPSTREAM_HEADER } from "../../src/world/echo-upstream.js";
 import { mapBounded } from "../../src/served/map-bounded.js";
-import { sleep } from "../../src/world/wait.js";
 import { describeRun, runNgcert } from "./run-ngcert.js";
 import { fetchServedCertificate } from "./served-certificate.js";
 import type { World } from "./world.js";
@@ -122,54 +119,40 @@ export interface BulkPlan {
 
 export async function renewAllUnderLoad(plan: BulkPlan): Promise<BulkRenewal> {
   const { world, names } = plan;
-  const liveSerial = (name: string): string => readLiveSerial(world.dirs.letsencryptDir, name);
-  const before = new Map(names.map((name) => [name, liveSerial(name)]));
-  const seen = new Map<string, number>();
-  const record = (sample: LoadSample): void => {
-    const key = `${sample.servername} ${sample.serial}`;
-    if (sample.ok && sample.serial && !seen.has(key)) seen.set(key, sample.at);
-  };
   const errorLogFrom = statSync(world.nginx.errorLog).size;
   const masterBefore = Number(readFileSync(world.nginx.pidFile, "utf8").trim());
-  let stopLoad!: () => void;
-  const stopWhen = new Promise<void>((resolve) => (stopLoad = resolve));
-  const load = runHttpsLoad({ port: world.ports.https, servername: names[0]!, servernames: names, concurrency: plan.concurrency, pauseMs: plan.pauseMs, requireHeader: UPSTREAM_HEADER, durationMs: 15 * 60_000, stopWhen, onSample: record });
   let renewal: { exitCode: number; describe: () => string } = { exitCode: -1, describe: () => "not run" };
-  let renewalMs = 0;
-  let after = new Map<string, string>();
-  try {
-    await sleep(plan.marginMs);
-    const started = performance.now();
-    renewal = await plan.renew();
-    renewalMs = performance.now() - started;
-    after = new Map(names.map((name) => [name, liveSerial(name)]));
-    await sleep(plan.marginMs);
-    const deadline = Date.now() + plan.servedWaitMs;
-    while (names.some((name) => !seen.has(`${name} ${after.get(name)}`)) && Date.now() < deadline) await sleep(50);
-  } finally {
-    stopLoad();
-  }
-  const result = await load;
+  // The demo's measure, with the load spread over every name and each lineage's serials followed.
+  const { run, lineages, namesLoaded } = await renewManyUnderLoad({
+    load: { port: world.ports.https, servername: names[0]!, servernames: names, concurrency: plan.concurrency, pauseMs: plan.pauseMs, markHeader: UPSTREAM_HEADER, marginMs: plan.marginMs, servedWaitMs: plan.servedWaitMs },
+    letsencryptDir: world.dirs.letsencryptDir,
+    names,
+    nginxPidFile: world.nginx.pidFile,
+    renew: async () => {
+      renewal = await plan.renew();
+      return renewal.exitCode;
+    },
+    signal: new AbortController().signal,
+  });
   const errorLog = (await readFile(world.nginx.errorLog)).subarray(errorLogFrom).toString("utf8");
   const masterAfter = Number(readFileSync(world.nginx.pidFile, "utf8").trim());
   const served = await mapBounded(names, 8, async (name) => (await fetchServedCertificate({ port: world.ports.https, servername: name })).serialNumber.toLowerCase());
   const certbot = readCertbotLogSpan(await readFile(path.join(world.dirs.logsDir, "letsencrypt.log"), "utf8"));
-  const errors = countErrors(result.samples);
-  const firstSeen = names.map((name) => seen.get(`${name} ${after.get(name)}`));
+  const firstSeen = lineages.map((lineage) => lineage.newSerialServedAtMs);
   const hookText = `${certbot.postHookOutput}\n${renewal.describe()}`;
   return {
     exitCode: renewal.exitCode,
     describe: renewal.describe,
-    renewalMs,
+    renewalMs: run.renewal.toMs - run.renewal.fromMs,
     reloads: countReloads(errorLog),
     masterBefore,
     masterAfter,
-    load: { ok: result.ok, failed: result.failed, errors, durationMs: result.durationMs, names: new Set(result.samples.map((sample) => sample.servername)).size },
+    load: { ok: run.load.ok, failed: run.load.failed, errors: run.load.errors, durationMs: run.load.durationMs, names: namesLoaded },
     certbot,
-    certificates: names.map((name, index) => ({ name, before: before.get(name)!, after: after.get(name)!, served: served[index]! })),
+    certificates: lineages.map((lineage, index) => ({ name: lineage.name, before: lineage.serialBefore, after: lineage.serialAfter, served: served[index]! })),
     hookServedNames: /ngcert hook post: renewed in this run and served: (.*)/.exec(hookText)?.[1]?.split(", ") ?? [],
     hookProvenMs: numberOrUndefined(/ngcert hook post: \d+ renewed certificate\(s\) proven served (\d+) ms after this hook started/.exec(hookText)?.[1]),
-    clientsSawAllAt: firstSeen.every((at) => at !== undefined) ? result.startedAt + Math.max(...(firstSeen as number[])) : undefined,
+    clientsSawAllAt: firstSeen.every((at) => at !== undefined) ? run.startedAt + Math.max(...(firstSeen as number[])) : undefined,
   };
 }
 
