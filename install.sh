@@ -173,7 +173,7 @@ letsencrypt_dir="$root/etc/letsencrypt"
 stock_site="$nginx_dir/sites-available/default"
 stock_link="$nginx_dir/sites-enabled/default"
 unit_file="$root/etc/systemd/system/ngcert-watch.service"
-bundle_files=(cli.js cli.js.map THIRD-PARTY-LICENSES.txt)
+bundle_files=(cli.js ngcert.js ngcert.js.map THIRD-PARTY-LICENSES.txt)
 wrapper_marker="# ngcert, installed by install.sh"
 
 # Under --root every setting points inside DIR: ngcert reads DIR's config file.
@@ -339,7 +339,8 @@ if [ "$uninstall" -eq 1 ]; then
   fi
   rm -f "$bin_dir/.ngcert.install-tmp"
   packages=$(sed -n 's/^installed-package //p' "$manifest" | tr '\n' ' ')
-  for file in "${bundle_files[@]}"; do rm -f "$lib_dir/$file" "$lib_dir/.$file.install-tmp"; done
+  # cli.js.map: an older install's source map, from when cli.js was the whole program.
+  for file in "${bundle_files[@]}" cli.js.map; do rm -f "$lib_dir/$file" "$lib_dir/.$file.install-tmp"; done
   rm -f "$manifest"
   rmdir "$lib_dir" 2>/dev/null || true
   say "removed $lib_dir"
@@ -445,13 +446,16 @@ fi
 for package in "${new_packages[@]}"; do record "installed-package $package"; done
 recorded "node $node_bin" || record "node $node_bin"
 bundle_changed=0
-for file in cli.js.map THIRD-PARTY-LICENSES.txt cli.js; do
+# The launcher cli.js last: until it is in place, an older cli.js (then one file, the whole program) keeps running.
+for file in ngcert.js.map THIRD-PARTY-LICENSES.txt ngcert.js cli.js; do
   if ! cmp -s "dist/$file" "$lib_dir/$file"; then
     install_file "dist/$file" "$lib_dir/$file" "$([ "$file" = cli.js ] && echo 755 || echo 644)"
     bundle_changed=1
   fi
 done
-if [ "$bundle_changed" -eq 1 ]; then say "installed $lib_dir/cli.js, its source map and THIRD-PARTY-LICENSES.txt"; else say "$lib_dir is up to date"; fi
+# An older install's source map, from when cli.js was the whole program.
+if [ -f "$lib_dir/cli.js.map" ]; then rm -f "$lib_dir/cli.js.map"; bundle_changed=1; fi
+if [ "$bundle_changed" -eq 1 ]; then say "installed $lib_dir/cli.js, the program ngcert.js it runs, its source map and THIRD-PARTY-LICENSES.txt"; else say "$lib_dir is up to date"; fi
 # The version the bundle says it is (its header line), answered by the wrapper itself: `ngcert --version` then costs
 # no Node.js start-up at all.
 bundle_version=$(sed -n 's|^// ngcert \([0-9][0-9A-Za-z.+-]*\), bundled by.*|\1|p' dist/cli.js | head -n 1)

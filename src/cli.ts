@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// The ngcert executable (bundled by scripts/build.mjs into dist/cli.js). `--version` answers before any other module
-// is initialised: the rest of the program is loaded by import() behind it, so the answer costs little more than
-// starting node. The same file doubles as the lineage reader thread (see status/parallel-read.ts), marked by
-// READ_WORKER_ARG, and as the short-lived process that runs one pass of `ngcert watch` at hosting scale (see
-// watch/pass-process.ts), marked by WATCH_PASS_ARG.
+// The ngcert program (bundled by scripts/build.mjs into dist/ngcert.js, which the launcher dist/cli.js loads). The rest
+// of the program is loaded by import() behind the first checks, so a command loads only what it runs. The same file
+// doubles as the lineage reader thread (see status/parallel-read.ts), marked by READ_WORKER_ARG, and as the
+// short-lived process that runs one pass of `ngcert watch` at hosting scale (see watch/pass-process.ts), marked by
+// WATCH_PASS_ARG.
 declare const NGCERT_VERSION: string;
 
 const READ_WORKER_ARG = "--ngcert-read-worker";
 const WATCH_PASS_ARG = "--ngcert-watch-pass";
 const args = process.argv.slice(2);
+// The command as started: the launcher (dist/cli.js), which hooks, reader threads and pass processes run again; this
+// file itself when it was started directly.
+const self = require.main?.filename ?? __filename;
 
 async function main(): Promise<void> {
   if (args[0] === READ_WORKER_ARG) {
@@ -21,7 +24,7 @@ async function main(): Promise<void> {
   }
   if (args[0] === WATCH_PASS_ARG) {
     const { runWatchPass } = await import("./cli/run-watch-pass.js");
-    await runWatchPass(__filename);
+    await runWatchPass(self);
     return;
   }
   // `ngcert status | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
@@ -40,9 +43,7 @@ async function main(): Promise<void> {
   }
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");
-  // The bundle is CommonJS: __filename is the installed file, which hooks and reader threads run again.
-  const self = __filename;
-  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: self, selfCommand: [process.execPath, self] });
+  process.exitCode = await runCli(args, { ...defaultContext(), workerScript: self, selfCommand: [process.execPath, self], programFile: __filename });
 }
 
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {

@@ -18,6 +18,8 @@ export interface Context {
   workerScript?: string | undefined;
   /** How to run this ngcert again (node and the bundle), for the certbot hooks; absent when running from source. */
   selfCommand?: string[] | undefined;
+  /** The bundled program (dist/ngcert.js), its source map beside it: --verbose maps stack frames through it. */
+  programFile?: string | undefined;
 }
 
 export function defaultContext(): Context {

@@ -128,8 +128,8 @@ function report(error: unknown, context: Context, verbose: boolean): number {
         break;
       }
     }
-    // From the bundle, the frames are mapped back to src/ through cli.js.map.
-    if (error instanceof Error && error.stack) context.stderr.write(`${context.workerScript ? mapStackToSources(error.stack, context.workerScript) : error.stack}\n`);
+    // From the bundle, the frames are mapped back to src/ through ngcert.js.map.
+    if (error instanceof Error && error.stack) context.stderr.write(`${context.programFile ? mapStackToSources(error.stack, context.programFile) : error.stack}\n`);
   }
   return exitCodeFor(error);
 }

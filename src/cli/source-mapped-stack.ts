@@ -1,5 +1,5 @@
 // Points a stack trace from the bundle at the sources: every frame in the bundled file is looked up in its source map
-// (cli.js.map beside it) and shown as src/…/file.ts:line:column. Read only when --verbose prints a stack, so normal
+// (ngcert.js.map beside it) and shown as src/…/file.ts:line:column. Read only when --verbose prints a stack, so normal
 // runs never load the map; node's own --enable-source-maps cannot be switched on for a file already loaded.
 import { readFileSync } from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";

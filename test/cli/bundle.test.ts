@@ -2,13 +2,14 @@
 // exit codes, same JSON — including when status reads many lineages on reader threads, which run the bundle again.
 // It is readable, its stack traces point at src/ through its source map, and it carries its dependencies' licences.
 import { readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeLineage } from "../helpers/lineage-tree.js";
 import { days, makeCa, makeLeaf, type TestCert } from "../helpers/pki.js";
-import { BUNDLE, assertBundleBuilt, runBundle } from "../helpers/run-bundle.js";
+import { BUNDLE, PROGRAM, assertBundleBuilt, runBundle } from "../helpers/run-bundle.js";
 import { runNgcert } from "../helpers/run-cli.js";
 import { createWorkspace, removeWorkspace, type Workspace } from "../helpers/workspace.js";
 
@@ -125,16 +126,41 @@ describe("dist/cli.js", () => {
     expect((await run()).stdout).toEqual(bundle.stdout);
   });
 
-  it("is readable: not minified, the source's function names kept, a linked source map beside it", async () => {
+  it("is a launcher of a few lines that answers --version itself and runs the program beside it", async () => {
     const text = await readFile(BUNDLE, "utf8");
+    expect(text.startsWith("#!/usr/bin/env node\n\"use strict\";\n")).toBe(true);
+    expect(text.split("\n").length).toBeLessThan(15);
+    expect(text).toContain('require("./ngcert.js")');
+    // install.sh's wrapper answers --version from this line.
+    expect(text).toMatch(new RegExp(`^// ngcert ${VERSION.replace(/\./g, "\\.")}, bundled by`, "m"));
+  });
+
+  it("runs the program wherever the two files are, and without it says so rather than answering", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ngcert-launcher-"));
+    try {
+      await copyFile(BUNDLE, path.join(dir, "cli.js"));
+      const alone = await execa(process.execPath, [path.join(dir, "cli.js"), "status", "--help"], { reject: false });
+      expect(alone.exitCode).not.toBe(0);
+      expect(alone.stderr).toContain("ngcert.js");
+      await copyFile(PROGRAM, path.join(dir, "ngcert.js"));
+      const both = await execa(process.execPath, [path.join(dir, "cli.js"), "status", "--help"], { reject: false });
+      expect(both.exitCode).toBe(0);
+      expect(both.stdout).toContain("--warn-days");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is readable: not minified, the source's function names kept, a linked source map beside it", async () => {
+    const text = await readFile(PROGRAM, "utf8");
     expect(text.startsWith("#!/usr/bin/env node\n\"use strict\";\n")).toBe(true);
     for (const name of ["async function runCli(", "function resolveSettings(", "function readAllStamped(", "function unifiedDiff("]) expect(text).toContain(name);
     // One statement a line, as written (the few long lines are dependencies' data tables).
     const lines = text.split("\n");
     expect(lines.length).toBeGreaterThan(10_000);
     expect(lines.filter((line) => line.length > 300).length).toBeLessThan(lines.length / 100);
-    expect(text.trimEnd().endsWith("//# sourceMappingURL=cli.js.map")).toBe(true);
-    const map = JSON.parse(await readFile(`${BUNDLE}.map`, "utf8")) as { sources: string[] };
+    expect(text.trimEnd().endsWith("//# sourceMappingURL=ngcert.js.map")).toBe(true);
+    const map = JSON.parse(await readFile(`${PROGRAM}.map`, "utf8")) as { sources: string[] };
     expect(map.sources).toContain("../src/cli.ts");
   });
 
@@ -148,13 +174,13 @@ describe("dist/cli.js", () => {
     const [, , file, line, column] = frames[0]!;
     const source = (await readFile(path.join(REPO, file!), "utf8")).split("\n")[Number(line) - 1]!;
     expect(source.slice(Number(column) - 1)).toMatch(/^new NgcertError\(/);
-    expect(bundle.stderr).not.toContain("cli.js:");
+    expect(bundle.stderr).not.toContain("ngcert.js:");
   });
 
   it("carries the licence text of every bundled package in THIRD-PARTY-LICENSES.txt", async () => {
     const licences = await readFile(path.join(path.dirname(BUNDLE), "THIRD-PARTY-LICENSES.txt"), "utf8");
     // The source map lists every file esbuild put in the bundle: each package among them must be credited.
-    const map = JSON.parse(await readFile(`${BUNDLE}.map`, "utf8")) as { sources: string[] };
+    const map = JSON.parse(await readFile(`${PROGRAM}.map`, "utf8")) as { sources: string[] };
     const packages = new Set(map.sources.flatMap((source) => /^\.\.\/(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1] ?? []));
     expect(packages.size).toBeGreaterThan(10);
     for (const dir of packages) {

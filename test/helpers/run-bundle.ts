@@ -5,9 +5,11 @@ import { execa } from "execa";
 import type { CliResult } from "./run-cli.js";
 
 export const BUNDLE = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+/** The program the launcher dist/cli.js runs, with its source map beside it. */
+export const PROGRAM = fileURLToPath(new URL("../../dist/ngcert.js", import.meta.url));
 
 export function assertBundleBuilt(): void {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (\`npm test\` does)`);
+  if (!existsSync(BUNDLE) || !existsSync(PROGRAM)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (\`npm test\` does)`);
 }
 
 export async function runBundle(argv: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {

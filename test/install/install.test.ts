@@ -189,7 +189,7 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     for (const line of lines(first.stderr)) expect(line).toMatch(/^install\.sh: [a-z ]+: /);
     expect(lastLine(first.stderr)).toBe(`install.sh: done: ngcert ${JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version} is installed as ${root.bin}`);
 
-    for (const file of ["cli.js", "cli.js.map", "THIRD-PARTY-LICENSES.txt"]) {
+    for (const file of ["cli.js", "ngcert.js", "ngcert.js.map", "THIRD-PARTY-LICENSES.txt"]) {
       // Buffer.equals: toEqual walks a megabyte element by element.
       expect((await readFile(path.join(root.lib, file))).equals(await readFile(path.join(repo, "dist", file))), file).toBe(true);
     }
@@ -227,6 +227,13 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stderr).toContain("install.sh: ngcert init: Nothing to change");
     expect(second.stderr).not.toMatch(/: installed |: wrote /);
+    expect(await snapshot(root.dir)).toEqual(before);
+    // Over an older install, whose cli.js was the whole program with cli.js.map beside it: that map goes.
+    await writeFile(path.join(root.lib, "cli.js.map"), "{}\n");
+    const upgrade = await install(root, []);
+    expect(upgrade.exitCode, upgrade.stderr).toBe(0);
+    expect(upgrade.stderr).toContain(`install.sh: bundle: installed ${root.lib}/cli.js, the program ngcert.js it runs, its source map and THIRD-PARTY-LICENSES.txt`);
+    expect(existsSync(path.join(root.lib, "cli.js.map"))).toBe(false);
     expect(await snapshot(root.dir)).toEqual(before);
     // A later run with one option keeps the others.
     expect((await install(root, ["--staging"])).exitCode).toBe(0);

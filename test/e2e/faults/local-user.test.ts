@@ -43,6 +43,9 @@ describe.skipIf(programs.skip || !asRoot)(`a local user against ngcert run by ro
     bundle = path.join(dir, "cli.js");
     await copyFile(CLI, bundle);
     await chmod(bundle, 0o755);
+    // The program the launcher runs, beside it.
+    await copyFile(path.join(path.dirname(CLI), "ngcert.js"), path.join(dir, "ngcert.js"));
+    await chmod(path.join(dir, "ngcert.js"), 0o644);
     await chmod(world.dirs.root, 0o711);
   });
 
