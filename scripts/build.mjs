@@ -70,7 +70,12 @@ function launcher(version) {
     `// map ngcert.js.map, the dependencies' licences ${LICENSES_FILE}). \`--version\` is answered here, before node\n` +
     "// reads the program: it then costs little more than starting node.\n" +
     'if (process.argv.length === 3 && (process.argv[2] === "--version" || process.argv[2] === "-V")) {\n' +
-    `  process.stdout.write(${JSON.stringify(`${version}\n`)});\n` +
+    "  // Straight to fd 1: setting up process.stdout would cost more than all the rest of this file.\n" +
+    "  try {\n" +
+    `    require("node:fs").writeSync(1, ${JSON.stringify(`${version}\n`)});\n` +
+    "  } catch {\n" +
+    "    process.exitCode = 1;\n" +
+    "  }\n" +
     "} else {\n" +
     '  require("./ngcert.js");\n' +
     "}\n"
