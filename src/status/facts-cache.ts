@@ -180,12 +180,12 @@ function loadEntries(file: string, letsencryptDir: string): Record<string, Entry
  * JSON with every character beyond ASCII escaped: the file is then read back as Latin-1, which node decodes in a
  * fraction of the time UTF-8 takes (a 2,000-lineage cache is 2.3 MB, read on every warm `status`).
  */
-export function asciiJson(data: unknown): string {
+function asciiJson(data: unknown): string {
   return JSON.stringify(data).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** A file's text: Latin-1 when it is all ASCII (what asciiJson writes), UTF-8 otherwise (a cache an older ngcert wrote). */
-export function readAsciiOrUtf8(file: string): string {
+function readAsciiOrUtf8(file: string): string {
   const bytes = readFileSync(file);
   return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
