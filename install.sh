@@ -16,8 +16,9 @@ Usage: ./install.sh [options]                 as root (or: sudo ./install.sh [op
 
 Installs nginx, certbot and pebble (the local test CA for `npm test` and `ngcert demo`) from the
 distribution, with what npm test's cluster sample needs (openssh-server, its service left off, and
-nginx's stream module), checks Node.js >= 20.19, builds ngcert and installs it (the bundle, its source map and
-its dependencies' licences in /usr/local/lib/ngcert, the command as /usr/local/bin/ngcert), writes
+nginx's stream module), checks Node.js >= 20.19, builds ngcert and installs it (the bundle, its code
+cache, its source map and its dependencies' licences in /usr/local/lib/ngcert, the command as
+/usr/local/bin/ngcert), writes
 /etc/ngcert/config.json from the options below, checks that nothing else holds the ports nginx will
 listen on, runs `ngcert init`, starts nginx if nothing runs it and confirms that it listens where its
 configuration says and answers the challenge path, makes sure renewal runs on a schedule (certbot's
@@ -173,7 +174,7 @@ letsencrypt_dir="$root/etc/letsencrypt"
 stock_site="$nginx_dir/sites-available/default"
 stock_link="$nginx_dir/sites-enabled/default"
 unit_file="$root/etc/systemd/system/ngcert-watch.service"
-bundle_files=(cli.js ngcert.js ngcert.js.map THIRD-PARTY-LICENSES.txt)
+bundle_files=(cli.js ngcert.js ngcert.js.cache ngcert.js.map THIRD-PARTY-LICENSES.txt)
 wrapper_marker="# ngcert, installed by install.sh"
 
 # Under --root every setting points inside DIR: ngcert reads DIR's config file.
@@ -418,6 +419,9 @@ if [ "$stale" -eq 1 ]; then
 else
   say "dist/cli.js is up to date"
 fi
+# V8's code cache for the program, which only the Node.js that made it accepts: made again (when it is not this
+# Node.js's) by the one the installed command runs on, which may not be the one npm ran the build with.
+quietly "the code cache (scripts/code-cache.cjs)" "$node_bin" scripts/code-cache.cjs dist
 # Under sudo, leave the checkout usable by the person who ran it (npm test writes dist/ again).
 if [ -n "${SUDO_UID:-}" ] && [ "${SUDO_UID}" != 0 ]; then
   chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" node_modules dist 2>/dev/null || true
@@ -447,7 +451,7 @@ for package in "${new_packages[@]}"; do record "installed-package $package"; don
 recorded "node $node_bin" || record "node $node_bin"
 bundle_changed=0
 # The launcher cli.js last: until it is in place, an older cli.js (then one file, the whole program) keeps running.
-for file in ngcert.js.map THIRD-PARTY-LICENSES.txt ngcert.js cli.js; do
+for file in ngcert.js.map THIRD-PARTY-LICENSES.txt ngcert.js ngcert.js.cache cli.js; do
   if ! cmp -s "dist/$file" "$lib_dir/$file"; then
     install_file "dist/$file" "$lib_dir/$file" "$([ "$file" = cli.js ] && echo 755 || echo 644)"
     bundle_changed=1
@@ -455,7 +459,7 @@ for file in ngcert.js.map THIRD-PARTY-LICENSES.txt ngcert.js cli.js; do
 done
 # An older install's source map, from when cli.js was the whole program.
 if [ -f "$lib_dir/cli.js.map" ]; then rm -f "$lib_dir/cli.js.map"; bundle_changed=1; fi
-if [ "$bundle_changed" -eq 1 ]; then say "installed $lib_dir/cli.js, the program ngcert.js it runs, its source map and THIRD-PARTY-LICENSES.txt"; else say "$lib_dir is up to date"; fi
+if [ "$bundle_changed" -eq 1 ]; then say "installed $lib_dir/cli.js, the program ngcert.js it runs, its code cache, its source map and THIRD-PARTY-LICENSES.txt"; else say "$lib_dir is up to date"; fi
 # The version the bundle says it is (its header line), answered by the wrapper itself: `ngcert --version` then costs
 # no Node.js start-up at all.
 bundle_version=$(sed -n 's|^// ngcert \([0-9][0-9A-Za-z.+-]*\), bundled by.*|\1|p' dist/cli.js | head -n 1)

@@ -2,7 +2,9 @@
 // beside it, with a linked source map (ngcert.js.map, read when --verbose prints a stack trace) and the licence texts
 // of every bundled dependency (THIRD-PARTY-LICENSES.txt). dist/cli.js is the command: a launcher of a few lines that
 // answers --version itself and otherwise loads ngcert.js, so `--version` costs node's start-up and not the parsing of
-// a 1.4 MB program. install.sh installs the four side by side.
+// a 1.4 MB program, and loads it with V8's code cache for it (ngcert.js.cache, see scripts/code-cache.cjs). install.sh
+// installs the five side by side.
+import { spawnSync } from "node:child_process";
 import { build } from "esbuild";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -36,6 +38,7 @@ const result = await build({
       `// beside it. Source map: ngcert.js.map; the dependencies' licences: ${LICENSES_FILE} beside this file.\n` +
       'var __ngcertImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
   },
+  plugins: [lazyStringWidth()],
   logLevel: "warning",
 });
 
@@ -60,32 +63,113 @@ writeAtomically("ngcert.js", outputs.get("ngcert.js"));
 writeAtomically("cli.js", launcher(pkg.version), 0o755);
 // What an older build wrote as one file.
 rmSync(path.join(dist, "cli.js.map"), { force: true });
+// V8's code cache for ngcert.js, made by this Node.js (install.sh makes it again when its Node.js refuses this one).
+const cache = spawnSync(process.execPath, [path.join(repo, "scripts", "code-cache.cjs"), dist], { encoding: "utf8" });
+if (cache.status !== 0) throw new Error(`scripts/code-cache.cjs failed (${cache.status ?? cache.signal}): ${cache.stderr.trim()}`);
 
-/** dist/cli.js. Its version line is what install.sh reads (and its wrapper answers --version with). */
+/**
+ * yargs, cliui and wrap-ansi measure text with string-width, which builds an Intl.Segmenter and Unicode property
+ * regexes as it loads: about 20 ms of every run (a twentieth of a warm `status` on 2,000 lineages) that only help and
+ * error output use. Each import of it gets a stand-in with the same signature that loads the real module (the same
+ * copy the importer would have loaded) on the first call.
+ */
+function lazyStringWidth() {
+  return {
+    name: "lazy-string-width",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^string-width$/ }, async (args) => {
+        if (args.pluginData?.real) return undefined;
+        const real = await pluginBuild.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { real: true } });
+        if (real.errors.length > 0) return { errors: real.errors };
+        // Relative to the repository, so the bundle names no build machine's directories.
+        return { path: path.relative(repo, real.path), namespace: "lazy-string-width" };
+      });
+      pluginBuild.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
+        contents:
+          "let real;\n" +
+          "export default function stringWidth(text, options) {\n" +
+          `  real ??= require(${JSON.stringify(`./${args.path}`)}).default;\n` +
+          "  return real(text, options);\n" +
+          "}\n",
+        resolveDir: repo,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/**
+ * dist/cli.js. Its version line is what install.sh reads (and its wrapper answers --version with). It compiles
+ * ngcert.js as node compiles a CommonJS file, with V8's code cache for it (ngcert.js.cache, written by
+ * scripts/code-cache.cjs) when that cache was made from this very file: V8 then skips parsing and compiling what the
+ * cache holds, about 30 ms of every run. V8 refuses a cache another Node.js (or other V8 flags) made, and a cache of
+ * another ngcert.js is never offered to it (the cache starts with the SHA-256 of the program it was made from), so a
+ * missing, stale or refused cache costs only the usual compilation.
+ */
 function launcher(version) {
-  return (
-    "#!/usr/bin/env node\n" +
-    '"use strict";\n' +
-    `// ngcert ${version}, bundled by scripts/build.mjs: this launcher runs the program beside it, ngcert.js (its source\n` +
-    `// map ngcert.js.map, the dependencies' licences ${LICENSES_FILE}). \`--version\` is answered here, before node\n` +
-    "// reads the program: it then costs little more than starting node.\n" +
-    'if (process.argv.length === 3 && (process.argv[2] === "--version" || process.argv[2] === "-V")) {\n' +
-    "  // Straight to fd 1: setting up process.stdout would cost more than all the rest of this file.\n" +
-    "  try {\n" +
-    `    require("node:fs").writeSync(1, ${JSON.stringify(`${version}\n`)});\n` +
-    "  } catch {\n" +
-    "    process.exitCode = 1;\n" +
-    "  }\n" +
-    "} else {\n" +
-    '  require("./ngcert.js");\n' +
-    "}\n"
-  );
+  return `#!/usr/bin/env node
+"use strict";
+// ngcert ${version}, bundled by scripts/build.mjs: this launcher runs the program beside it, ngcert.js (its
+// code cache ngcert.js.cache, its source map ngcert.js.map, the dependencies' licences ${LICENSES_FILE}).
+// \`--version\` is answered here, before node reads the program: it then costs little more than starting node.
+if (require.main !== module) {
+  // Required (by scripts/code-cache.cjs, which writes the code cache): the program as this launcher compiles it.
+  module.exports = { compileProgram };
+} else if (process.argv.length === 3 && (process.argv[2] === "--version" || process.argv[2] === "-V")) {
+  // Straight to fd 1: setting up process.stdout would cost more than all the rest of this file.
+  try {
+    require("node:fs").writeSync(1, ${JSON.stringify(`${version}
+`)});
+  } catch {
+    process.exitCode = 1;
+  }
+} else {
+  compileProgram().run();
+}
+
+/** ngcert.js compiled with its code cache when the cache is this file's; \`run()\` runs it as a CommonJS module. */
+function compileProgram() {
+  const { readFileSync } = require("node:fs");
+  const { createHash } = require("node:crypto");
+  const { createRequire } = require("node:module");
+  const vm = require("node:vm");
+  const file = require("node:path").join(__dirname, "ngcert.js");
+  const bytes = readFileSync(file);
+  const digest = createHash("sha256").update(bytes).digest();
+  const source = bytes.toString("utf8");
+  let cachedData;
+  try {
+    // The program's SHA-256, the cache's own SHA-256, the cache. V8 checks the cache's versions, flags and length but
+    // not its bytes (a damaged one can abort node): a cache whose bytes do not match is not offered to it.
+    const stored = readFileSync(\`\${file}.cache\`);
+    const cache = stored.subarray(64);
+    if (stored.subarray(0, 32).equals(digest) && stored.subarray(32, 64).equals(createHash("sha256").update(cache).digest())) cachedData = cache;
+  } catch {
+    // No cache: compile as usual.
+  }
+  // node's own CommonJS wrapper, on the program's first line (a #! line, made a comment): every other line keeps its
+  // number, which stack traces and the source map rely on.
+  const wrapped = \`(function (exports, require, module, __filename, __dirname) {\${source.replace(/^#!/, "//")}\\n})\`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  return {
+    script,
+    digest,
+    cacheUsed: cachedData !== undefined && !script.cachedDataRejected,
+    run() {
+      const program = { exports: {} };
+      script.runInThisContext().call(program.exports, program.exports, createRequire(file), program, file, __dirname);
+    },
+  };
+}
+`;
 }
 
 /** The packages under node_modules whose files esbuild put in the bundle, as their directories. */
 function bundledPackages(inputs) {
   const dirs = new Set();
   for (const input of inputs) {
+    // A plugin's stand-in module (namespace:path) is not a package file; the real module is an input of its own.
+    if (/^[\w-]+:/.test(input)) continue;
     const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (match) dirs.add(match[1]);
   }

@@ -4,6 +4,9 @@
 // doubles as the lineage reader thread (see status/parallel-read.ts), marked by READ_WORKER_ARG, and as the
 // short-lived process that runs one pass of `ngcert watch` at hosting scale (see watch/pass-process.ts), marked by
 // WATCH_PASS_ARG.
+import { setFlagsFromString } from "node:v8";
+import { isMainThread, workerData } from "node:worker_threads";
+
 declare const NGCERT_VERSION: string;
 
 const READ_WORKER_ARG = "--ngcert-read-worker";
@@ -15,7 +18,6 @@ const self = require.main?.filename ?? __filename;
 
 async function main(): Promise<void> {
   if (args[0] === READ_WORKER_ARG) {
-    const { isMainThread, workerData } = await import("node:worker_threads");
     if (!isMainThread) {
       const { runReadWorker } = await import("./status/read-worker.js");
       runReadWorker(workerData);
@@ -38,8 +40,7 @@ async function main(): Promise<void> {
   // process at hosting scale), while the optimising compilers' background jobs leave their malloc arenas and their
   // share of node's code resident — 10.6 MiB of the idle watcher's 69 on 2,000 lineages (bench/watch-idle.ts).
   if (args[0] === "watch") {
-    const v8 = await import("node:v8");
-    for (const flag of ["--semi-space-growth-factor=1", "--no-opt", "--no-maglev", "--no-sparkplug"]) v8.setFlagsFromString(flag);
+    for (const flag of ["--semi-space-growth-factor=1", "--no-opt", "--no-maglev", "--no-sparkplug"]) setFlagsFromString(flag);
   }
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");

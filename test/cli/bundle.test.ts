@@ -2,7 +2,7 @@
 // exit codes, same JSON — including when status reads many lineages on reader threads, which run the bundle again.
 // It is readable, its stack traces point at src/ through its source map, and it carries its dependencies' licences.
 import { readFileSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -129,10 +129,60 @@ describe("dist/cli.js", () => {
   it("is a launcher of a few lines that answers --version itself and runs the program beside it", async () => {
     const text = await readFile(BUNDLE, "utf8");
     expect(text.startsWith("#!/usr/bin/env node\n\"use strict\";\n")).toBe(true);
-    expect(text.split("\n").length).toBeLessThan(25);
-    expect(text).toContain('require("./ngcert.js")');
+    expect(text.split("\n").length).toBeLessThan(60);
+    expect(text).toContain('join(__dirname, "ngcert.js")');
     // install.sh's wrapper answers --version from this line.
     expect(text).toMatch(new RegExp(`^// ngcert ${VERSION.replace(/\./g, "\\.")}, bundled by`, "m"));
+  });
+
+  it("starts from V8's code cache made for this very program; another program's, a damaged or a missing cache costs only the compile", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ngcert-code-cache-"));
+    const launcher = path.join(dir, "cli.js");
+    const program = path.join(dir, "ngcert.js");
+    const cacheFile = `${program}.cache`;
+    // Whether the launcher there would hand the cache to V8 and V8 take it, asked in a Node.js of its own.
+    const cacheUsed = async () => (await execa(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(launcher)}).compileProgram().cacheUsed))`])).stdout;
+    const help = async () => {
+      const run = await execa(process.execPath, [launcher, "status", "--help"], { reject: false });
+      return [run.exitCode, run.stdout.includes("--warn-days"), run.stderr];
+    };
+    try {
+      for (const file of [BUNDLE, PROGRAM, `${PROGRAM}.cache`]) await copyFile(file, path.join(dir, path.basename(file)));
+      expect(await cacheUsed()).toBe("true");
+      expect(await help()).toEqual([0, true, ""]);
+
+      // Damaged anywhere past its header: V8 would take many of these bytes and abort on them; the launcher compiles.
+      const good = await readFile(cacheFile);
+      for (const at of [64, 100, 1_000, Math.floor(good.length / 3), Math.floor(good.length / 2), good.length - 1]) {
+        const damaged = Buffer.from(good);
+        damaged[at]! ^= 0x10;
+        await writeFile(cacheFile, damaged);
+        expect([at, await cacheUsed()]).toEqual([at, "false"]);
+        expect(await help()).toEqual([0, true, ""]);
+      }
+      await rm(cacheFile);
+      expect(await cacheUsed()).toBe("false");
+      expect(await help()).toEqual([0, true, ""]);
+
+      // A cache of another program of the same length, which V8's own checks (they compare lengths) would accept.
+      await writeFile(cacheFile, good);
+      const text = await readFile(program, "utf8");
+      const edited = text.replace("the program, bundled by", "the program, BUNDLED by");
+      expect(edited.length).toBe(text.length);
+      await writeFile(program, edited);
+      expect(await cacheUsed()).toBe("false");
+      expect(await help()).toEqual([0, true, ""]);
+
+      // scripts/code-cache.cjs makes one for the program there, and leaves a cache that is already right as it is.
+      const write = await execa(process.execPath, [path.join(REPO, "scripts", "code-cache.cjs"), dir]);
+      expect(write.stderr).toBe(`wrote ${cacheFile}`);
+      expect(await cacheUsed()).toBe("true");
+      const again = await execa(process.execPath, [path.join(REPO, "scripts", "code-cache.cjs"), dir]);
+      expect(again.stderr).toBe(`${cacheFile} is up to date`);
+      expect(await help()).toEqual([0, true, ""]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs the program wherever the two files are, and without it says so rather than answering", async () => {

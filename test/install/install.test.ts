@@ -189,7 +189,7 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     for (const line of lines(first.stderr)) expect(line).toMatch(/^install\.sh: [a-z ]+: /);
     expect(lastLine(first.stderr)).toBe(`install.sh: done: ngcert ${JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version} is installed as ${root.bin}`);
 
-    for (const file of ["cli.js", "ngcert.js", "ngcert.js.map", "THIRD-PARTY-LICENSES.txt"]) {
+    for (const file of ["cli.js", "ngcert.js", "ngcert.js.cache", "ngcert.js.map", "THIRD-PARTY-LICENSES.txt"]) {
       // Buffer.equals: toEqual walks a megabyte element by element.
       expect((await readFile(path.join(root.lib, file))).equals(await readFile(path.join(repo, "dist", file))), file).toBe(true);
     }
@@ -203,6 +203,9 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     const version = await execa(root.bin, ["--version"], { env: { PATH: "/nonexistent" }, extendEnv: false });
     expect(version.stdout).toBe(packageVersion);
     expect((await execa(process.execPath, [path.join(root.lib, "cli.js"), "--version"])).stdout).toBe(packageVersion);
+    // The installed program starts from V8's code cache: the one beside it was made by (or for) this Node.js.
+    const loads = await execa(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(path.join(root.lib, "cli.js"))}).compileProgram().cacheUsed))`]);
+    expect(loads.stdout).toBe("true");
 
     const config = JSON.parse(await readFile(root.config, "utf8"));
     const found = findPrograms();
@@ -232,7 +235,7 @@ describe.skipIf(programs.skip)(`install.sh --root${programs.reason ? ` (${progra
     await writeFile(path.join(root.lib, "cli.js.map"), "{}\n");
     const upgrade = await install(root, []);
     expect(upgrade.exitCode, upgrade.stderr).toBe(0);
-    expect(upgrade.stderr).toContain(`install.sh: bundle: installed ${root.lib}/cli.js, the program ngcert.js it runs, its source map and THIRD-PARTY-LICENSES.txt`);
+    expect(upgrade.stderr).toContain(`install.sh: bundle: installed ${root.lib}/cli.js, the program ngcert.js it runs, its code cache, its source map and THIRD-PARTY-LICENSES.txt`);
     expect(existsSync(path.join(root.lib, "cli.js.map"))).toBe(false);
     expect(await snapshot(root.dir)).toEqual(before);
     // A later run with one option keeps the others.
