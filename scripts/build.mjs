@@ -150,7 +150,8 @@ function compileProgram() {
   // node's own CommonJS wrapper, on the program's first line (a #! line, made a comment): every other line keeps its
   // number, which stack traces and the source map rely on.
   const wrapped = \`(function (exports, require, module, __filename, __dirname) {\${source.replace(/^#!/, "//")}\\n})\`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  // import() as in a CommonJS file (main thread only: in a reader thread it has no loader, so src/ imports statically).
+  const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
   return {
     script,
     digest,
