@@ -1,6 +1,6 @@
 // Bundles the CLI into dist/ngcert.js: one self-contained, readable file (not minified) that runs with no node_modules
 // beside it, with a linked source map (ngcert.js.map, read when --verbose prints a stack trace) and the licence texts
-// of every bundled dependency (THIRD-PARTY-LICENSES.txt). dist/cli.js is the command: a launcher of a few lines that
+// of every bundled dependency (THIRD-PARTY-LICENSES.txt). dist/cli.js is the command: a short launcher that
 // answers --version itself and otherwise loads ngcert.js, so `--version` costs node's start-up and not the parsing of
 // a 1.4 MB program, and loads it with V8's code cache for it (ngcert.js.cache, see scripts/code-cache.cjs). install.sh
 // installs the five side by side.
@@ -153,9 +153,12 @@ function compileProgram() {
   // import() as in a CommonJS file (main thread only: in a reader thread it has no loader, so src/ imports statically).
   const script = new vm.Script(wrapped, { filename: file, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
   return {
-    script,
-    digest,
     cacheUsed: cachedData !== undefined && !script.cachedDataRejected,
+    /** What ngcert.js.cache holds for V8's cache of what has been compiled so far (read above). */
+    cacheFile() {
+      const cache = script.createCachedData();
+      return Buffer.concat([digest, createHash("sha256").update(cache).digest(), cache]);
+    },
     run() {
       const program = { exports: {} };
       script.runInThisContext().call(program.exports, program.exports, createRequire(file), program, file, __dirname);

@@ -1,13 +1,12 @@
-// Writes V8's code cache for the bundled program: DIST/ngcert.js.cache, the SHA-256 of DIST/ngcert.js and that of the
-// cache, then the cache V8 made after compiling the program as DIST/cli.js does and running `ngcert status --json` on
-// an empty tree, so that it holds what start-up and status compile. Only this Node.js accepts it (V8 checks its version and flags):
-// scripts/build.mjs runs this with the Node.js that builds, install.sh with the one the installed command runs on.
-// A cache this Node.js already accepts for this very program is left as it is.
+// Writes V8's code cache for the bundled program, DIST/ngcert.js.cache, in the form DIST/cli.js reads it (see
+// cacheFile() there): made after compiling the program as cli.js does and running `ngcert status --json` on an empty
+// tree, so that it holds what start-up and status compile. Only this Node.js accepts it (V8 checks its version and
+// flags): scripts/build.mjs runs this with the Node.js that builds, install.sh with the one the installed command
+// runs on. A cache this Node.js already accepts for this very program is left as it is.
 //
 //   node scripts/code-cache.cjs DIST
 "use strict";
 const { mkdtempSync, renameSync, rmSync, writeFileSync, mkdirSync } = require("node:fs");
-const { createHash } = require("node:crypto");
 const { tmpdir } = require("node:os");
 const path = require("node:path");
 
@@ -34,8 +33,7 @@ process.on("exit", (code) => {
     return;
   }
   const temporary = `${cacheFile}.tmp`;
-  const cache = program.script.createCachedData();
-  writeFileSync(temporary, Buffer.concat([program.digest, createHash("sha256").update(cache).digest(), cache]), { mode: 0o644 });
+  writeFileSync(temporary, program.cacheFile(), { mode: 0o644 });
   renameSync(temporary, cacheFile);
   process.stderr.write(`wrote ${cacheFile}\n`);
 });

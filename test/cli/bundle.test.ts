@@ -126,7 +126,7 @@ describe("dist/cli.js", () => {
     expect((await run()).stdout).toEqual(bundle.stdout);
   });
 
-  it("is a launcher of a few lines that answers --version itself and runs the program beside it", async () => {
+  it("is a short launcher that answers --version itself and runs the program beside it", async () => {
     const text = await readFile(BUNDLE, "utf8");
     expect(text.startsWith("#!/usr/bin/env node\n\"use strict\";\n")).toBe(true);
     expect(text.split("\n").length).toBeLessThan(60);
