@@ -14,23 +14,29 @@ export interface Tlv {
 
 export class DerError extends Error {}
 
-/** Tags above 30 (several tag bytes) get this offset added, so they never equal a one-byte tag. */
+/**
+ * Tags numbered above 30 (several tag bytes) are LONG_TAG + class and constructed bits × 2^32 + number, so they never
+ * equal a one-byte tag or each other.
+ */
 export const LONG_TAG = 0x10000;
+const CLASS_BITS = 2 ** 32;
 
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
   if (offset + 2 > limit) throw new DerError("truncated DER");
   let tag = buf[offset]!;
   let at = offset + 1;
   if ((tag & 0x1f) === 0x1f) {
+    // OpenSSL's ASN1_get_object reads the tag's number, up to 2^31 - 1, padded with 80 bytes or not.
     let number = 0;
     for (;;) {
       if (at >= limit) throw new DerError("truncated DER");
       const byte = buf[at++]!;
       number = number * 128 + (byte & 0x7f);
-      if (number > 0xffffff) throw new DerError("bad DER tag");
       if (!(byte & 0x80)) break;
+      if (number > 0xffffff) throw new DerError("bad DER tag");
     }
-    tag = LONG_TAG + ((tag & 0xe0) << 16) + number;
+    // It compares numbers, not encodings: 1f 02 is an INTEGER and 3f 10 a SEQUENCE, as good as 02 and 30.
+    tag = number < 0x1f ? (tag & 0xe0) | number : LONG_TAG + (tag & 0xe0) * CLASS_BITS + number;
   }
   if (at >= limit) throw new DerError("truncated DER");
   let length = buf[at++]!;
@@ -176,7 +182,7 @@ export function stringContent(buf: Buffer, tlv: Tlv): Buffer {
 const MAX_STRING_NEST = 5;
 
 export function isConstructed(tag: number): boolean {
-  return tag >= LONG_TAG ? (((tag - LONG_TAG) >>> 16) & 0x20) !== 0 : (tag & 0x20) !== 0;
+  return tag >= LONG_TAG ? (Math.floor((tag - LONG_TAG) / CLASS_BITS) & 0x20) !== 0 : (tag & 0x20) !== 0;
 }
 
 /**

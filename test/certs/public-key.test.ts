@@ -192,6 +192,58 @@ describe("private key numbers read as OpenSSL reads them", () => {
     expect(seen.refused).toBeGreaterThan(0);
   });
 
+  it("agrees on tags written in the long form, in every element of an RSA public key", () => {
+    // A flipped bit can turn a length's last byte short, so the key's last byte becomes a tag: 1f then 02 is an
+    // INTEGER in the long form, which OpenSSL reads (the certbot differential found it with a key ending in 1f).
+    const spki = createPublicKey(leaves.get("rsa-2048")!.key.privateKeyPem).export({ type: "spki", format: "der" });
+    const longTag = (element: Buffer, prefix: number[]): Buffer => Buffer.concat([Buffer.from([element[0]! | 0x1f, ...prefix, element[0]! & 0x1f]), element.subarray(1)]);
+    const wholeChildren = (buf: Buffer, start = 0): Buffer[] => readChildren(buf, readTlv(buf, start)).map((field) => wholeOf(buf, field));
+    const [algorithm, bits] = wholeChildren(spki);
+    const [oid, parameters] = wholeChildren(algorithm!);
+    const bitsTlv = readTlv(bits!, 0);
+    const [modulus, exponent] = wholeChildren(bits!.subarray(bitsTlv.contentStart + 1));
+    // Each element in turn: minimal long form, padded with an 80 byte, and a tag number that is not the type's.
+    const elements: Array<[string, (edit: (element: Buffer) => Buffer) => Buffer]> = [
+      ["SubjectPublicKeyInfo", (edit) => edit(spki)],
+      ["AlgorithmIdentifier", (edit) => encodeTlv(0x30, edit(algorithm!), bits!)],
+      ["algorithm OID", (edit) => encodeTlv(0x30, encodeTlv(0x30, edit(oid!), parameters!), bits!)],
+      ["NULL parameters", (edit) => encodeTlv(0x30, encodeTlv(0x30, oid!, edit(parameters!)), bits!)],
+      ["BIT STRING", (edit) => encodeTlv(0x30, algorithm!, edit(bits!))],
+      ["RSAPublicKey", (edit) => encodeTlv(0x30, algorithm!, encodeTlv(0x03, Buffer.from([0]), edit(encodeTlv(0x30, modulus!, exponent!))))],
+      ["modulus", (edit) => encodeTlv(0x30, algorithm!, encodeTlv(0x03, Buffer.from([0]), encodeTlv(0x30, edit(modulus!), exponent!)))],
+      ["exponent", (edit) => encodeTlv(0x30, algorithm!, encodeTlv(0x03, Buffer.from([0]), encodeTlv(0x30, modulus!, edit(exponent!))))],
+    ];
+    const forms: Array<[string, (element: Buffer) => Buffer]> = [
+      ["long form", (element) => longTag(element, [])],
+      ["padded long form", (element) => longTag(element, [0x80])],
+      ["number + 31", (element) => Buffer.concat([Buffer.from([element[0]! | 0x1f, (element[0]! & 0x1f) + 31]), element.subarray(1)])],
+    ];
+    const seen = { accepted: 0, refused: 0 };
+    for (const [name, build] of elements) {
+      for (const [form, edit] of forms) {
+        const edited = build(edit);
+        let expected: string | null;
+        try {
+          expected = publicKeyIdFromSpki(createPublicKey({ key: edited, format: "der", type: "spki" }).export({ type: "spki", format: "der" }));
+        } catch {
+          expected = null;
+        }
+        let actual: string | null;
+        try {
+          expect(describePublicKey(edited)).toBe("rsa-2048");
+          actual = publicKeyIdFromSpki(edited);
+        } catch (error) {
+          if (!(error instanceof DerError)) throw error;
+          actual = null;
+        }
+        expect({ name, form, id: actual }).toEqual({ name, form, id: expected });
+        seen[expected === null ? "refused" : "accepted"]++;
+      }
+    }
+    expect(seen.accepted).toBeGreaterThan(10);
+    expect(seen.refused).toBeGreaterThan(4);
+  });
+
   it("agrees on the EC version's encoding", () => {
     const sec1 = createPrivateKey(leaves.get("ecdsa-p256")!.key.privateKeyPem).export({ type: "sec1", format: "der" });
     const fields = readChildren(sec1, readTlv(sec1, 0)).map((field) => wholeOf(sec1, field));
