@@ -97,13 +97,28 @@ export async function bringIntoService(settings: Settings, exec: Exec, request: 
   let nginx: NginxDump | undefined;
   let judgements: LineageJudgement[] = [];
   let running = false;
+  // Verifying only (a deploy hook inside a renewal run, once per renewed lineage) reads only the lineages asked about:
+  // on a host of thousands, reading them all each time costs more than the rest of the hook. The others are read
+  // when nginx -t names a file one of them may hold.
+  const onlyFocus = request.verifyOnly === true && focus.size > 0;
+  const read = (names: string[]): Promise<LineageFacts[]> =>
+    collectFacts({ letsencryptDir: settings.letsencryptDir, names, cacheDir: settings.cacheDir, workerScript: request.workerScript, alwaysInThreads: request.workerScript !== undefined });
+  const readFocus = async (): Promise<LineageFacts[]> => {
+    try {
+      return await read([...focus.keys()]);
+    } catch (error) {
+      // A name the watcher saw change may be gone since (deleted, renamed): then the whole tree, as without a focus.
+      if (error instanceof NgcertError && error.code === "NOT_FOUND") return read([]);
+      throw error;
+    }
+  };
   for (let round = 0; ; round++) {
-    const all = await collectFacts({ letsencryptDir: settings.letsencryptDir, names: [], cacheDir: settings.cacheDir, workerScript: request.workerScript, alwaysInThreads: request.workerScript !== undefined });
+    const all = onlyFocus ? await readFocus() : await read([]);
     try {
       nginx = await readNginxDump(settings, exec);
     } catch (error) {
       if (!(error instanceof NginxTestError)) throw error;
-      const culprit = round < MAX_REFUSAL_ROUNDS ? lineageToBlame(all, error.failure) : undefined;
+      const culprit = round < MAX_REFUSAL_ROUNDS ? lineageToBlame(onlyFocus && error.failure.loadFile !== undefined ? await read([]) : all, error.failure) : undefined;
       if (culprit && !refused.has(culprit.name)) {
         const judgement = judgeLineage(culprit, [], undefined, request.now, renewedFor(culprit.name), target);
         refuse(judgement, [...judgement.check.refusals, `nginx -t cannot load it: ${error.failure.message}`].join("; "));
@@ -126,7 +141,7 @@ export async function bringIntoService(settings: Settings, exec: Exec, request: 
     }
     running = isNginxRunning(nginx);
     outcome.warnings = nginx.skipped.map((file) => `${file.file}: not analysed (${file.reason}); searched as text for certificate paths`);
-    // Verifying only (a deploy hook inside a renewal run) judges only its own lineage: no reload follows here.
+    // Verifying only judges only the lineages asked about: no reload follows here.
     const usersOf = indexCertificateUsers(nginx);
     const used = all
       .map((facts) => ({ facts, users: usersOf(liveDirOf(facts)) }))

@@ -25,6 +25,8 @@ const NAMES = {
   brokenConfig: "broken-config.ngcert.test",
   failingTest: "failing-test.ngcert.test",
   underCertbot: "under-certbot.ngcert.test",
+  unloadable: "unloadable.ngcert.test",
+  alongside: "alongside.ngcert.test",
 } as const;
 
 const KINDS = ["cert", "chain", "fullchain", "privkey"] as const;
@@ -344,6 +346,29 @@ describe.skipIf(programs.skip)(`renewal through ngcert's certbot hooks${programs
     }
     // No CA order is spent again: the next run of the post hook (or the watcher, or renew) serves what is there.
     await expectServedAfterFix(name, () => runNgcert(w(), ["hook", "post"]));
+  });
+
+  it("in a certbot renew run, refuses another lineage's version nginx cannot load (nginx -t names its key), and deploys its own", async () => {
+    const name = NAMES.alongside;
+    const other = NAMES.unloadable;
+    const before = { name: await served(name), other: await served(other) };
+    // A version that went to live/ around the hooks, with a key file nginx cannot read: every nginx -t fails on it.
+    await renewWithoutHooks(other);
+    await writeFile(path.join(archive(other), "privkey2.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", { mode: 0o600 });
+
+    const run = await certbot(["renew", "--force-renewal", "--cert-name", name, ...w().certbotArgs("renew")]);
+
+    expect(run.exitCode, describeCertbot(run)).toBe(0);
+    const key = path.join(w().dirs.letsencryptDir, "live", other, "privkey.pem");
+    const refusal = run.stderr.split("\n").find((line) => line.includes(`ngcert hook deploy: ${other}: refused version 2: `));
+    expect(refusal, describeCertbot(run)).toContain(`nginx -t cannot load it: cannot load certificate key "${key}"`);
+    expect(run.stdout).toContain(`ngcert hook deploy: ${name}: version 2 verified`);
+    expect(run.stdout).toContain(`ngcert hook post: ${name}: version 2 deployed; nginx serves it for ${name}`);
+    await expectRolledBack(other, new RegExp(`nginx -t cannot load it: cannot load certificate key "${escape(key)}"`), before.other);
+    expect(await linkedVersions(name)).toEqual(versionLinks(name, 2));
+    const renewed = await readCertificateFile(live(name));
+    expect(renewed.fingerprint256).not.toBe(before.name.fingerprint256);
+    expect((await served(name)).fingerprint256).toBe(renewed.fingerprint256);
   });
 
   it("leaves every lineage healthy and served as on disk", async () => {
