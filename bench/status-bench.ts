@@ -12,6 +12,8 @@ import { rssProbe, runTimed } from "./measure.js";
 import { judge, renderReport } from "./render-report.js";
 import { runRounds } from "./run-rounds.js";
 import { BrokenRun, type RunnerSetup } from "./runners.js";
+import { collectFacts } from "../src/status/collect-status.js";
+import { median } from "./measure.js";
 
 export interface StatusBenchOptions {
   repo: string;
@@ -60,7 +62,7 @@ export async function runStatusBench(options: StatusBenchOptions): Promise<strin
     const startup = measureStartup(cliPath, pkgVersion, versionRuns, env);
     const results = { count, rounds, ...samples, ...startup };
     log(`load at end ${loadText()}`);
-    let report = `${renderReport(results, judge(results))}\n${describeChecks(tally, tree.lineages, count)}`;
+    let report = `${renderReport(results, judge(results))}\n${describeChecks(tally, tree.lineages, count)}${await renderFocusRead(setup)}`;
     if (options.profile) report += renderProfiles(setup);
     return report;
   } finally {
@@ -78,4 +80,25 @@ function renderProfiles(setup: RunnerSetup): string {
     for (const spot of hotSpots) out += `  ${spot.selfMs.toFixed(1).padStart(8)} ms ${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}\n`;
   }
   return out;
+}
+
+/**
+ * What a deploy hook inside a renewal run reads: its own lineage, against all of them (what it read before), in this
+ * process on the warm cache the rounds left.
+ */
+async function renderFocusRead(setup: RunnerSetup): Promise<string> {
+  const one = setup.lineages[Math.floor(setup.lineages.length / 2)]!.name;
+  const time = async (names: string[]): Promise<number> => {
+    const started = performance.now();
+    await collectFacts({ letsencryptDir: setup.letsencryptDir, names, cacheDir: setup.cacheDir });
+    return performance.now() - started;
+  };
+  await time([]);
+  const all: number[] = [];
+  const focus: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    all.push(await time([]));
+    focus.push(await time([one]));
+  }
+  return `\ndeploy hook in a renewal run, reading lineages (warm cache, in process, median of 7): its own ${median(focus).toFixed(0)} ms, all ${setup.lineages.length} ${median(all).toFixed(0)} ms\n`;
 }
