@@ -28,10 +28,16 @@ export interface IdleResult {
   firstCheckMs: number;
   firstCheckCpuSeconds: number;
   settled: Memory;
+  /** The first SETTLE_SECONDS of the quiet stretch: V8's memory reducer collects garbage once in it. */
+  settleCpuSeconds: number;
+  /** RSS once that collection is done. */
+  afterSettle: Memory;
   idleSeconds: number;
   idleCpuSeconds: number;
   events: number;
 }
+
+const SETTLE_SECONDS = 20;
 
 export async function measureIdle(options: IdleOptions): Promise<IdleResult[]> {
   const scratch = mkdtempSync(path.join(tmpdir(), "ngcert-bench-watch-"));
@@ -91,6 +97,12 @@ async function measureOnce(options: IdleOptions, scratch: string, nginxConf: str
   await waitUntilQuiet(watcher.pid);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const settled = readMemory(watcher.pid);
+  // About 8 s after a check V8's memory reducer runs one full collection (some 60 ms here), once per check; what an
+  // idle watcher costs is measured after it.
+  const settleFrom = readCpuSeconds(watcher.pid);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+  const settleCpuSeconds = readCpuSeconds(watcher.pid) - settleFrom;
+  const afterSettle = readMemory(watcher.pid);
   const cpuBefore = readCpuSeconds(watcher.pid);
   const idleFrom = performance.now();
   await new Promise((resolve) => setTimeout(resolve, options.idleSeconds * 1000));
@@ -104,6 +116,8 @@ async function measureOnce(options: IdleOptions, scratch: string, nginxConf: str
     firstCheckMs: checked.receivedAt - first.receivedAt,
     firstCheckCpuSeconds,
     settled,
+    settleCpuSeconds,
+    afterSettle,
     idleSeconds,
     idleCpuSeconds,
     events: watcher.events().length,

@@ -47,7 +47,9 @@ export function renderWatchReport(results: WatchResults, verdicts: readonly Verd
         ["CPU from start to the check's end, s", (entry) => entry.firstCheckCpuSeconds.toFixed(1)],
         ["RSS 2 s after the check, MiB", (entry) => (entry.settled.rssKiB / 1024).toFixed(1)],
         ["peak RSS, MiB", (entry) => (entry.settled.peakKiB / 1024).toFixed(1)],
-        ["CPU while idle, ms", (entry) => `${(entry.idleCpuSeconds * 1000).toFixed(0)} / ${entry.idleSeconds.toFixed(0)} s`],
+        ["CPU in the 20 s after (memory reducer), ms", (entry) => (entry.settleCpuSeconds * 1000).toFixed(0)],
+        ["RSS after those 20 s, MiB", (entry) => (entry.afterSettle.rssKiB / 1024).toFixed(1)],
+        ["CPU while idle after that, ms", (entry) => `${(entry.idleCpuSeconds * 1000).toFixed(0)} / ${entry.idleSeconds.toFixed(0)} s`],
         ["event lines", (entry) => String(entry.events)],
       ] satisfies Array<[string, (entry: IdleResult) => string]>
     ).map(([label, pick]) => `${label.padEnd(40)}${idle.map((entry) => pick(entry).padStart(12)).join("")}`),
