@@ -1,9 +1,11 @@
 // Several lineages renewed in one certbot run, with `ngcert watch` running as install.sh sets it up: every one is
 // verified, nginx reloads once for the run (by the post hook, not the watcher), and the watcher reports no problem.
-import { readFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { readFile, readlink, rename, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRenewRun } from "../../src/deploy/renew-run.js";
 import { requirePrograms } from "../world/programs.js";
 import { describeWatcher, startWatcher, stopAllWatchers, type Watcher } from "../world/run-watcher.js";
 import { describeRun, runNgcert } from "../world/run-ngcert.js";
@@ -64,5 +66,34 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
     }
     // The run's marker is gone: a deploy hook run later reloads at once again.
     expect(await readFile(path.join(world.dirs.letsencryptDir, ".ngcert", "renew-run.json"), "utf8").catch(() => "gone")).toBe("gone");
+  });
+
+  it("during a renewal run, a change in a live/ directory its renamed lineage's conf points into is deferred, not a problem", async () => {
+    // The lineage renamed: its conf has a new name, its files stay in live/<old name>/ (as certbot leaves them).
+    const le = world.dirs.letsencryptDir;
+    const [name] = NAMES;
+    await rename(path.join(le, "renewal", `${name}.conf`), path.join(le, "renewal", "renamed.coalesce.test.conf"));
+    await stopAllWatchers();
+    const watcher: Watcher = startWatcher(["--config", path.join(world.dirs.root, "no-config.json"), "--interval", "3600"], { env: world.env });
+    await watcher.waitForEvent((event) => event.event === "checked", { what: "the watcher's first check", timeoutMs: 30_000 });
+    // A renewal run in progress, as the pre hook marks it (a stand-in process for certbot).
+    const certbot = spawn("sleep", ["120"], { stdio: "ignore" });
+    try {
+      startRenewRun(le, certbot.pid!);
+      const from = watcher.mark();
+      // The link swapped for one to the same file, as certbot swaps links.
+      const link = path.join(le, "live", name!, "cert.pem");
+      await symlink(await readlink(link), `${link}.new`);
+      await rename(`${link}.new`, link);
+      await watcher.waitForEvent((event) => event.event === "changed" && event.name === name, { from, what: `a changed event for ${name}`, timeoutMs: 15_000 });
+      // Reading only the changed lineage found live/<old name>/ owned by the renamed conf: a problem came within
+      // 100 ms of the change here before the pass fell back to reading every lineage. Its pass takes well under 3 s.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(watcher.events().slice(from).filter((event) => event.event === "problem"), describeWatcher(watcher)).toEqual([]);
+      expect(watcher.exit()).toBeUndefined();
+    } finally {
+      certbot.kill();
+      await rm(path.join(le, ".ngcert", "renew-run.json"), { force: true });
+    }
   });
 });
