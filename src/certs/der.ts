@@ -124,6 +124,8 @@ export function checkBitString(buf: Uint8Array, tlv: Tlv): void {
 /** Checks a value of any type the way OpenSSL's decoder does for ANY: primitive, or a string's constructed form. */
 export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
   const length = tlv.end - tlv.contentStart;
+  // OpenSSL's asn1_check_eoc looks at the bytes, not the tag: 00 00 ends contents, 00 01 00 and 1f 00 00 are values.
+  if (buf[tlv.start] === 0 && buf[tlv.start + 1] === 0) throw new DerError("unexpected end-of-contents");
   switch (tlv.tag) {
     case 0x01:
       if (length !== 1) throw new DerError("bad BOOLEAN");
@@ -147,8 +149,6 @@ export function checkPrimitive(buf: Uint8Array, tlv: Tlv): void {
     case 0x1e:
       if (length % 2 !== 0) throw new DerError("bad BMPString");
       return;
-    case 0x00:
-      throw new DerError("unexpected end-of-contents");
     case 0x10:
     case 0x11:
       // OpenSSL's decoder for ANY: "type not constructed".

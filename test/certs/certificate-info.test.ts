@@ -5,6 +5,7 @@ import { readCertificateInfo } from "../../src/certs/certificate-info.js";
 import { parseCertificatePems } from "../../src/certs/pem.js";
 import { isIssuedBy } from "../../src/certs/verify-issued-by.js";
 import { publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } from "../../src/certs/public-key.js";
+import { encodeTlv, replaceTbsField, TBS_FIELD } from "../helpers/der-edit.js";
 import { makeCa, makeLeaf, type KeyAlgorithm } from "../helpers/pki.js";
 
 describe("readCertificateInfo", () => {
@@ -60,6 +61,36 @@ describe("readCertificateInfo on an AlgorithmIdentifier's parameters", () => {
       }
       expect(ours, `parameters with tag 0x${tag.toString(16)}`).toBe(openssl);
     }
+  });
+
+  it("tells an end-of-contents marker by its bytes (00 00) and a tag in the long form by its number, as OpenSSL does", async () => {
+    const { X509Certificate } = await import("node:crypto");
+    const issuer = await makeCa({ name: "RSA Issuer", algorithm: "rsa-2048" });
+    const leaf = await makeLeaf({ domains: ["a.example"], issuer, algorithm: "ecdsa-p256" });
+    const der = parseCertificatePems(leaf.pem)[0]!;
+    const oid = Buffer.from("06092a864886f70d01010b", "hex");
+    const verdicts: Record<string, "reads" | "refuses"> = {};
+    // The parameters after sha256WithRSAEncryption: end-of-contents, tag 0 in other forms, NULL, INTEGER and SEQUENCE
+    // with their tags in the long form (padded or not), and primitive or constructed where the type says otherwise.
+    for (const parameters of ["0000", "000100", "1f0000", "1f800000", "1f0500", "1f050100", "1f020105", "1f8002020105", "1f1000", "3f1000", "3f8010020105", "1f0200"]) {
+      const edited = replaceTbsField(der, TBS_FIELD.signature, encodeTlv(0x30, oid, Buffer.from(parameters, "hex")));
+      let openssl: "reads" | "refuses" = "reads";
+      try {
+        new X509Certificate(edited);
+      } catch {
+        openssl = "refuses";
+      }
+      let ours: "reads" | "refuses" = "reads";
+      try {
+        readCertificateInfo(edited);
+      } catch {
+        ours = "refuses";
+      }
+      expect(ours, `parameters ${parameters}`).toBe(openssl);
+      verdicts[parameters] = openssl;
+    }
+    expect(Object.values(verdicts).filter((verdict) => verdict === "reads").length).toBeGreaterThan(3);
+    expect(verdicts["0000"]).toBe("refuses");
   });
 });
 
