@@ -8,12 +8,11 @@ import { checkCanaries } from "./canary.js";
 import { profileRun } from "./cpu-profile.js";
 import { describeChecks } from "./describe-checks.js";
 import { measureStartup } from "./measure-startup.js";
-import { rssProbe, runTimed } from "./measure.js";
+import { median, rssProbe, runTimed } from "./measure.js";
 import { judge, renderReport } from "./render-report.js";
 import { runRounds } from "./run-rounds.js";
 import { BrokenRun, type RunnerSetup } from "./runners.js";
 import { collectFacts } from "../src/status/collect-status.js";
-import { median } from "./measure.js";
 
 export interface StatusBenchOptions {
   repo: string;
@@ -90,7 +89,14 @@ async function renderFocusRead(setup: RunnerSetup): Promise<string> {
   const one = setup.lineages[Math.floor(setup.lineages.length / 2)]!.name;
   const time = async (names: string[]): Promise<number> => {
     const started = performance.now();
-    await collectFacts({ letsencryptDir: setup.letsencryptDir, names, cacheDir: setup.cacheDir });
+    await collectFacts({
+      letsencryptDir: setup.letsencryptDir,
+      names,
+      cacheDir: setup.cacheDir,
+      warn: (message) => {
+        throw new BrokenRun(`the status cache was not used: ${message}`);
+      },
+    });
     return performance.now() - started;
   };
   await time([]);

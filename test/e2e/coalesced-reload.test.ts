@@ -1,7 +1,7 @@
 // Several lineages renewed in one certbot run, with `ngcert watch` running as install.sh sets it up: every one is
 // verified, nginx reloads once for the run (by the post hook, not the watcher), and the watcher reports no problem.
 import { spawn } from "node:child_process";
-import { readFile, readlink, rename, rm, symlink } from "node:fs/promises";
+import { readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,28 +72,45 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
     // The lineage renamed: its conf has a new name, its files stay in live/<old name>/ (as certbot leaves them).
     const le = world.dirs.letsencryptDir;
     const [name] = NAMES;
-    await rename(path.join(le, "renewal", `${name}.conf`), path.join(le, "renewal", "renamed.coalesce.test.conf"));
+    const conf = path.join(le, "renewal", `${name}.conf`);
+    const renamed = path.join(le, "renewal", "renamed.coalesce.test.conf");
+    const metrics = path.join(world.dirs.root, "renamed-metrics.prom");
+    await rename(conf, renamed);
     await stopAllWatchers();
-    const watcher: Watcher = startWatcher(["--config", path.join(world.dirs.root, "no-config.json"), "--interval", "3600"], { env: world.env });
-    await watcher.waitForEvent((event) => event.event === "checked", { what: "the watcher's first check", timeoutMs: 30_000 });
+    const watcher: Watcher = startWatcher(["--config", path.join(world.dirs.root, "no-config.json"), "--metrics-file", metrics, "--interval", "3600"], { env: world.env });
     // A renewal run in progress, as the pre hook marks it (a stand-in process for certbot).
     const certbot = spawn("sleep", ["120"], { stdio: "ignore" });
     try {
+      await watcher.waitForEvent((event) => event.event === "checked", { what: "the watcher's first check", timeoutMs: 30_000 });
       startRenewRun(le, certbot.pid!);
+      expect(JSON.parse(await readFile(path.join(le, ".ngcert", "renew-run.json"), "utf8"))).toMatchObject({ certbot: { pid: certbot.pid } });
+      // Once the first check's own writes are over (the metrics file still for 1 s).
+      let metricsBefore = (await stat(metrics)).mtimeMs;
+      for (let quiet = 0, tries = 0; quiet < 10 && tries < 300; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const now = (await stat(metrics)).mtimeMs;
+        quiet = now === metricsBefore ? quiet + 1 : 0;
+        metricsBefore = now;
+      }
       const from = watcher.mark();
       // The link swapped for one to the same file, as certbot swaps links.
       const link = path.join(le, "live", name!, "cert.pem");
       await symlink(await readlink(link), `${link}.new`);
       await rename(`${link}.new`, link);
       await watcher.waitForEvent((event) => event.event === "changed" && event.name === name, { from, what: `a changed event for ${name}`, timeoutMs: 15_000 });
-      // Reading only the changed lineage found live/<old name>/ owned by the renamed conf: a problem came within
-      // 100 ms of the change here before the pass fell back to reading every lineage. Its pass takes well under 3 s.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // The pass ends by rewriting the metrics file, or with a problem: reading only the changed lineage found
+      // live/<old name>/ owned by the renamed conf before the pass fell back to reading every lineage.
+      const until = Date.now() + 15_000;
+      while ((await stat(metrics)).mtimeMs === metricsBefore && !watcher.events().slice(from).some((event) => event.event === "problem") && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(watcher.events().slice(from).filter((event) => event.event === "problem"), describeWatcher(watcher)).toEqual([]);
+      expect((await stat(metrics)).mtimeMs, "the pass rewrote the metrics file").toBeGreaterThan(metricsBefore);
       expect(watcher.exit()).toBeUndefined();
     } finally {
       certbot.kill();
       await rm(path.join(le, ".ngcert", "renew-run.json"), { force: true });
+      await rename(renamed, conf);
     }
   });
 });
