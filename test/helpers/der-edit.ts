@@ -11,6 +11,12 @@ export function encodeTlv(tag: number, ...contents: Buffer[]): Buffer {
   return Buffer.concat([header, content]);
 }
 
+/** The element with its one-byte tag written in the long form (1f 02 for 02), padded with an 80 byte when asked. */
+export function longFormTag(element: Buffer, padded = false): Buffer {
+  const tag = element[0]!;
+  return Buffer.concat([Buffer.from(padded ? [tag | 0x1f, 0x80, tag & 0x1f] : [tag | 0x1f, tag & 0x1f]), element.subarray(1)]);
+}
+
 /** The certificate with field `index` of its tbsCertificate replaced (the signature is left as it was). */
 export function replaceTbsField(certDer: Buffer, index: number, replacement: Buffer): Buffer {
   const [tbs, algorithm, signature] = readChildren(certDer, readTlv(certDer, 0));

@@ -5,6 +5,7 @@
 // truncation, flipped bytes, wrong lengths, trailing bytes.
 import { createPrivateKey } from "node:crypto";
 import { readChildren, readTlv } from "../../../src/certs/der.js";
+import { longFormTag } from "../../helpers/der-edit.js";
 import type { Random } from "../../helpers/random.js";
 import { days, makeCa, makeKey, makeLeaf, type KeyAlgorithm, type LeafOptions, type TestCert, type TestKey } from "../../helpers/pki.js";
 
@@ -105,18 +106,12 @@ function oddEncoding(random: Random, der: Buffer, label: string): CertificateCas
     ["two CNs", (f) => [...f.slice(0, 5), tlv(0x30, tlv(0x31, tlv(0x30, oid(CN), tlv(0x0c, Buffer.from("first.example")))), tlv(0x31, tlv(0x30, oid(CN), tlv(0x0c, Buffer.from("second.example"))))), ...f.slice(6)]],
     ["empty subject", (f) => [...f.slice(0, 5), tlv(0x30), ...f.slice(6)]],
     // The long form of a low tag number (1f 02 for 02): what a flipped bit makes of the byte before a length.
-    ["serial tag in the long form", (f) => [f[0]!, longTag(f[1]!, false), ...f.slice(2)]],
-    ["subject tag in the long form, padded", (f) => [...f.slice(0, 5), longTag(f[5]!, true), ...f.slice(6)]],
+    ["serial tag in the long form", (f) => [f[0]!, longFormTag(f[1]!), ...f.slice(2)]],
+    ["subject tag in the long form, padded", (f) => [...f.slice(0, 5), longFormTag(f[5]!, true), ...f.slice(6)]],
     ["public key tags in the long form", (f) => [...f.slice(0, 6), spkiWithLongTags(f[6]!), ...f.slice(7)]],
   ];
   const [name, edit] = random.pick(edits);
   return { label: `${label}, ${name}`, der: rebuild(der, edit), issuer: undefined };
-}
-
-/** The element with its one-byte tag written in the long form (1f 02 for 02), padded with an 80 byte when asked. */
-function longTag(element: Buffer, padded: boolean): Buffer {
-  const tag = element[0]!;
-  return Buffer.concat([Buffer.from(padded ? [tag | 0x1f, 0x80, tag & 0x1f] : [tag | 0x1f, tag & 0x1f]), element.subarray(1)]);
 }
 
 /** An RSA key's two INTEGERs with long-form tags; for an EC key (a point, not DER) the algorithm OID's tag. */
@@ -127,9 +122,9 @@ function spkiWithLongTags(spki: Buffer): Buffer {
   const key = bits!.subarray(bitsTlv.contentStart + 1, bitsTlv.end);
   if (key[0] !== 0x30) {
     const [algorithmOid, ...parameters] = readChildren(algorithm!, readTlv(algorithm!, 0)).map(whole(algorithm!));
-    return tlv(0x30, tlv(0x30, longTag(algorithmOid!, false), ...parameters), bits!);
+    return tlv(0x30, tlv(0x30, longFormTag(algorithmOid!), ...parameters), bits!);
   }
-  const integers = readChildren(key, readTlv(key, 0)).map((t) => longTag(whole(key)(t), false));
+  const integers = readChildren(key, readTlv(key, 0)).map((t) => longFormTag(whole(key)(t)));
   return tlv(0x30, algorithm!, tlv(0x03, Buffer.from([0]), tlv(0x30, ...integers)));
 }
 
