@@ -12,7 +12,7 @@ import { BrokenRun } from "./runners.js";
 import { runStatusBench } from "./status-bench.js";
 import { judgeVerify, renderVerifyReport, runVerifyBench } from "./verify-bench.js";
 import { judgeWatch, renderWatchReport } from "./watch.js";
-import { measureIdle } from "./watch-idle.js";
+import { measureIdle, SETTLE_SECONDS } from "./watch-idle.js";
 import { measureReactions } from "./watch-reaction.js";
 import { judgeZeroDowntime, renderZeroDowntimeReport, runZeroDowntimeBench } from "./zero-downtime.js";
 
@@ -36,7 +36,7 @@ renewal (ngcert renew --force against certbot standalone with nginx stopped, und
   --load-seconds N  load per path (default 12)
 watch (reaction to a renewal that bypassed ngcert; idle cost with the generated lineages):
   --renewals N      renewals to time (default 5)
-  --idle-seconds N  quiet stretch over which the idle CPU is measured, after 20 s of settling (default 10)
+  --idle-seconds N  quiet stretch over which the idle CPU is measured, after ${SETTLE_SECONDS} s of settling (default 10)
 bulk (one ngcert renew --force renewing many lineages of one nginx, under 8-client HTTPS load across their names):
   --bulk-lineages N  lineages issued by ngcert add, a server block each (default 50; about 3-7 s each to issue)
 `;

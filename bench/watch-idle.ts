@@ -37,7 +37,8 @@ export interface IdleResult {
   events: number;
 }
 
-const SETTLE_SECONDS = 20;
+/** How long after a check the idle stretch begins: V8's memory reducer collects once in between. */
+export const SETTLE_SECONDS = 20;
 
 export async function measureIdle(options: IdleOptions): Promise<IdleResult[]> {
   const scratch = mkdtempSync(path.join(tmpdir(), "ngcert-bench-watch-"));
