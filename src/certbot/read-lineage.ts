@@ -7,7 +7,7 @@ import { DerError } from "../certs/der.js";
 import { nginxRefusal } from "../certs/nginx-refusal.js";
 import { describeBlocks, readCertificateFile } from "../certs/pem.js";
 import { PrivateKeyError, publicKeyIdFromPrivateKeyPem, publicKeyIdFromSpki } from "../certs/public-key.js";
-import { isIssuedBy } from "../certs/verify-issued-by.js";
+import { whyNotIssuedBy } from "../certs/verify-issued-by.js";
 import type { Problem } from "./problem.js";
 import { isNodeError } from "../errors.js";
 import { certbotNames } from "./certbot-names.js";
@@ -115,8 +115,14 @@ export function readLineageFacts(letsencryptDir: string, name: string, hasConf: 
   }
   if (cert && chain) {
     const issuer = chain[0]!;
-    if (!isIssuedBy(cert, issuer)) {
+    const why = whyNotIssuedBy(cert, issuer);
+    if (why === "signature") {
       problems.push({ code: "CHAIN_INVALID", message: `${paths.cert} is not signed by the first certificate of ${paths.chain} (${issuer.subject})` });
+    } else if (why === "name") {
+      problems.push({
+        code: "CHAIN_INVALID",
+        message: `${paths.cert} names its issuer "${cert.issuer}", but the first certificate of ${paths.chain}, whose key signed it, is "${issuer.subject}": TLS clients cannot link the two`,
+      });
     }
   }
   if (cert && chain && fullchainFile) {

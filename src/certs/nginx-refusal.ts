@@ -2,6 +2,7 @@
 // wants 112-bit security from every key nginx loads and every signature on a certificate it did not sign itself.
 // A 1024-bit RSA key or a SHA-1 signed certificate makes `nginx -t` fail ("ee key too small", "ca md too weak").
 import type { CertificateInfo } from "./certificate-info.js";
+import { sameName } from "./x509-name.js";
 
 /** Signature algorithms below 112-bit security: MD2, MD4, MD5 and SHA-1 with RSA, DSA and ECDSA. */
 const WEAK_SIGNATURES: Record<string, string> = {
@@ -25,7 +26,8 @@ export function nginxRefusal(cert: CertificateInfo, isLeaf: boolean): string | u
     return `${whose} public key is ${key}, weaker than OpenSSL's default security level allows (RSA needs 2048 bits): nginx refuses it ("${isLeaf ? "ee" : "ca"} key too small")`;
   }
   const weak = WEAK_SIGNATURES[cert.signatureAlgorithm];
-  if (weak && !cert.issuerDer.equals(cert.subjectDer)) {
+  // OpenSSL skips the check for a self-signed certificate: subject and issuer the same name (X509_NAME_cmp).
+  if (weak && !sameName(cert.issuerDer, cert.subjectDer)) {
     return `${isLeaf ? "the certificate" : `the chain certificate ${cert.subject}`} is signed with ${weak}, weaker than OpenSSL's default security level allows: nginx refuses it ("ca md too weak")`;
   }
   return undefined;

@@ -1,7 +1,9 @@
-// Does this issuer certificate's key sign this certificate? Issuer keys are imported once per run: thousands of
-// lineages share the same intermediate.
+// Did this issuer certificate issue this certificate, as a TLS client links them: the certificate names it as its
+// issuer (compared as OpenSSL compares names) and its key signed the certificate. Issuer keys are imported once per
+// run: thousands of lineages share the same intermediate.
 import { createPublicKey, verify, X509Certificate, type KeyObject } from "node:crypto";
 import type { CertificateInfo } from "./certificate-info.js";
+import { sameName } from "./x509-name.js";
 
 const HASHES: Record<string, string | null> = {
   "1.2.840.113549.1.1.5": "sha1",
@@ -26,8 +28,7 @@ function issuerKey(issuer: CertificateInfo): KeyObject {
   return key;
 }
 
-export function isIssuedBy(certificate: CertificateInfo, issuer: CertificateInfo): boolean {
-  if (!certificate.issuerDer.equals(issuer.subjectDer)) return false;
+function isSignedBy(certificate: CertificateInfo, issuer: CertificateInfo): boolean {
   const hash = HASHES[certificate.signatureAlgorithm];
   try {
     if (hash === undefined) {
@@ -38,4 +39,17 @@ export function isIssuedBy(certificate: CertificateInfo, issuer: CertificateInfo
   } catch {
     return false;
   }
+}
+
+/**
+ * Why `issuer` did not issue `certificate`: its key did not sign it ("signature", what certbot checks), or it did but
+ * the certificate names another issuer ("name": a client cannot link the two); undefined when it issued it.
+ */
+export function whyNotIssuedBy(certificate: CertificateInfo, issuer: CertificateInfo): "signature" | "name" | undefined {
+  if (!isSignedBy(certificate, issuer)) return "signature";
+  return sameName(certificate.issuerDer, issuer.subjectDer) ? undefined : "name";
+}
+
+export function isIssuedBy(certificate: CertificateInfo, issuer: CertificateInfo): boolean {
+  return whyNotIssuedBy(certificate, issuer) === undefined;
 }

@@ -1,12 +1,13 @@
 // readLineageFacts on lineages written to disk the way certbot lays them out: every file problem becomes a problem
 // code with a message naming the file, never an exception.
+import { spawnSync } from "node:child_process";
 import { createHash, createPrivateKey } from "node:crypto";
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readLineageFacts } from "../../src/certbot/read-lineage.js";
 import { parsePem } from "../../src/certs/pem.js";
-import { encodeTlv, replaceTbsField, TBS_FIELD, toPem } from "../helpers/der-edit.js";
+import { encodeTlv, replaceTbsField, resign, TBS_FIELD, toPem } from "../helpers/der-edit.js";
 import { renewalConfText, writeLineage, type LineageSpec } from "../helpers/lineage-tree.js";
 import { days, makeCa, makeLeaf, type TestCert } from "../helpers/pki.js";
 import { createWorkspace, removeWorkspace, type Workspace } from "../helpers/workspace.js";
@@ -131,6 +132,30 @@ describe("CHAIN_INVALID", () => {
     expect(facts.fileProblems).toEqual([
       { code: "CHAIN_INVALID", message: `${live("example.com", "cert.pem")} is not signed by the first certificate of ${live("example.com", "chain.pem")} (O=ngcert tests, CN=Test R1)` },
     ]);
+  });
+
+  it("not when cert.pem writes its issuer's name another way, which TLS clients link (openssl verify); but when it names another issuer", async () => {
+    const utf8 = (oid: string, text: string): Buffer => encodeTlv(0x31, encodeTlv(0x30, Buffer.from(oid, "hex"), encodeTlv(0x0c, Buffer.from(text))));
+    const withIssuer = (cn: string, o: string): TestCert => {
+      const der = replaceTbsField(parsePem(ecLeaf.pem)[0]!.der, TBS_FIELD.issuer, encodeTlv(0x30, utf8("0603550403", cn), utf8("060355040a", o)));
+      return { ...ecLeaf, pem: toPem("CERTIFICATE", resign(der, createPrivateKey(intermediate.key.privateKeyPem))) };
+    };
+    /** What a TLS client makes of cert.pem with chain.pem as the certificate it trusts. */
+    const clientLinks = (): boolean =>
+      spawnSync("openssl", ["verify", "-no_check_time", "-partial_chain", "-trusted", live("example.com", "chain.pem"), live("example.com", "cert.pem")]).status === 0;
+
+    // The same name in UTF8String, other letter case and white space: the same to OpenSSL's X509_NAME_cmp.
+    expect((await read({ leaf: withIssuer(" test  r1", "NGCERT Tests") })).fileProblems).toEqual([]);
+    expect(clientLinks()).toBe(true);
+
+    const other = await read({ leaf: withIssuer("Test R2", "ngcert tests") });
+    expect(other.fileProblems).toEqual([
+      {
+        code: "CHAIN_INVALID",
+        message: `${live("example.com", "cert.pem")} names its issuer "O=ngcert tests, CN=Test R2", but the first certificate of ${live("example.com", "chain.pem")}, whose key signed it, is "O=ngcert tests, CN=Test R1": TLS clients cannot link the two`,
+      },
+    ]);
+    expect(clientLinks()).toBe(false);
   });
 
   it("when fullchain.pem is not cert.pem followed by chain.pem", async () => {

@@ -1,6 +1,7 @@
 // Certificates nginx refuses although they parse: nginx itself (`nginx -t`, which loads every ssl_certificate) is the
 // oracle for what ngcert reports as UNREADABLE — small RSA keys, SHA-1 signatures, bytes after the DER.
 import { execa } from "execa";
+import { createPrivateKey } from "node:crypto";
 import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLineageFacts } from "../../src/certbot/read-lineage.js";
 import { parsePem } from "../../src/certs/pem.js";
-import { toPem } from "../helpers/der-edit.js";
+import { encodeTlv, replaceTbsField, resign, TBS_FIELD, toPem } from "../helpers/der-edit.js";
 import { writeLineage } from "../helpers/lineage-tree.js";
 import { makeCa, makeLeaf, type TestCert } from "../helpers/pki.js";
 import { findFreePorts } from "../../src/world/free-ports.js";
@@ -64,6 +65,10 @@ describe.skipIf(!nginx)("what nginx refuses to load, ngcert reports as UNREADABL
     ["an RSA 2048 certificate", false, async () => ({ leaf: await makeLeaf({ domains: ["rsa.example"], issuer: intermediate, algorithm: "rsa-2048" }) })],
     ["an RSA 1024 certificate", true, async () => ({ leaf: await makeLeaf({ domains: ["small.example"], issuer: intermediate, algorithm: "rsa-1024" }) })],
     ["a certificate signed with SHA-1", true, async () => ({ leaf: await makeLeaf({ domains: ["sha1.example"], issuer: intermediate, signatureHash: "SHA-1" }) })],
+    // OpenSSL does not judge the signature of a self-signed certificate: subject and issuer the same name to
+    // X509_NAME_cmp (here in other letters and as a UTF8String) and its own key's signature.
+    ["a SHA-1 certificate that signed itself, its issuer its subject in other letters", false, async () => sha1SignedByItself("SELF-SHA1.example")],
+    ["a SHA-1 certificate that signed itself under another issuer name", true, async () => sha1SignedByItself("other.example")],
     [
       "a chain certificate with an RSA 1024 key",
       true,
@@ -81,6 +86,14 @@ describe.skipIf(!nginx)("what nginx refuses to load, ngcert reports as UNREADABL
       },
     ],
   ];
+
+  /** A leaf (CN=self-sha1.example) naming `issuerCn` as its issuer, signed with SHA-1 by its own key. */
+  async function sha1SignedByItself(issuerCn: string): Promise<{ leaf: TestCert }> {
+    const leaf = await makeLeaf({ domains: ["self-sha1.example"], issuer: intermediate, signatureHash: "SHA-1" });
+    const issuer = encodeTlv(0x30, encodeTlv(0x31, encodeTlv(0x30, Buffer.from("0603550403", "hex"), encodeTlv(0x0c, Buffer.from(issuerCn)))));
+    const der = resign(replaceTbsField(parsePem(leaf.pem)[0]!.der, TBS_FIELD.issuer, issuer), createPrivateKey(leaf.key.privateKeyPem), "sha1");
+    return { leaf: { ...leaf, pem: toPem("CERTIFICATE", der) } };
+  }
 
   for (const [what, refused, make] of cases) {
     it(`${what}: nginx ${refused ? "refuses" : "loads"} it, ngcert ${refused ? "says UNREADABLE" : "is content"}`, async () => {

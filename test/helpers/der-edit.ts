@@ -1,4 +1,5 @@
 // Hand-made DER for certificates no CA would issue: encode a TLV, or swap one field of a certificate's tbsCertificate.
+import { sign, type KeyObject } from "node:crypto";
 import { readChildren, readTlv } from "../../src/certs/der.js";
 
 export function encodeTlv(tag: number, ...contents: Buffer[]): Buffer {
@@ -24,6 +25,13 @@ export function replaceTbsField(certDer: Buffer, index: number, replacement: Buf
   fields[index] = replacement;
   const whole = (tlv: typeof tbs) => certDer.subarray(tlv!.start, tlv!.end);
   return encodeTlv(0x30, encodeTlv(0x30, ...fields), whole(algorithm), whole(signature));
+}
+
+/** The certificate signed again by `key` (ECDSA or RSA PKCS#1 v1.5 with `hash`), every other byte as it was. */
+export function resign(certDer: Buffer, key: KeyObject, hash = "sha256"): Buffer {
+  const [tbs, algorithm] = readChildren(certDer, readTlv(certDer, 0));
+  const tbsDer = certDer.subarray(tbs!.start, tbs!.end);
+  return encodeTlv(0x30, tbsDer, certDer.subarray(algorithm!.start, algorithm!.end), encodeTlv(0x03, Buffer.from([0]), sign(hash, tbsDer, key)));
 }
 
 /** tbsCertificate field numbers of a v3 certificate. */
