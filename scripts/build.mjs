@@ -5,6 +5,7 @@
 // a 1.4 MB program, and loads it with V8's code cache for it (ngcert.js.cache, see scripts/code-cache.cjs). install.sh
 // installs the five side by side.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { build } from "esbuild";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +14,28 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 const dist = path.join(repo, "dist");
 const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
 const LICENSES_FILE = "THIRD-PARTY-LICENSES.txt";
+
+/**
+ * What the facts cache (src/status/facts-cache.ts) records as the program that judged its entries: a digest of every
+ * source file and the locked dependencies, so a build that could judge a file differently never reuses another's
+ * verdicts, and rebuilding the same sources does.
+ */
+function buildId() {
+  const hash = createHash("sha256");
+  const walk = (dir) => {
+    for (const entry of readdirSync(path.join(repo, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const relative = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(relative);
+      else if (entry.isFile()) {
+        const bytes = readFileSync(path.join(repo, relative));
+        hash.update(`${relative}\0${bytes.length}\0`).update(bytes);
+      }
+    }
+  };
+  walk("src");
+  for (const file of ["package-lock.json", "scripts/build.mjs"]) hash.update(`${file}\0`).update(readFileSync(path.join(repo, file)));
+  return hash.digest("hex").slice(0, 16);
+}
 
 const result = await build({
   absWorkingDir: repo,
@@ -30,7 +53,7 @@ const result = await build({
   legalComments: "eof",
   metafile: true,
   write: false,
-  define: { NGCERT_VERSION: JSON.stringify(pkg.version), "import.meta.url": "__ngcertImportMetaUrl" },
+  define: { NGCERT_VERSION: JSON.stringify(pkg.version), NGCERT_BUILD: JSON.stringify(buildId()), "import.meta.url": "__ngcertImportMetaUrl" },
   // ESM dependencies (yargs, execa) read import.meta.url; in this CommonJS bundle it is the bundle's own URL.
   banner: {
     // "use strict" first: esbuild's own directive would follow this banner and so no longer be a directive.

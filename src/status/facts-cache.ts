@@ -1,5 +1,6 @@
 // A cache of lineage facts across runs. An entry is used only while every file it was read from has the same device,
-// inode, size, mtime and ctime; clock-dependent checks are never cached. Any doubt means "read again".
+// inode, size, mtime and ctime, and only by the build of ngcert that wrote it; clock-dependent checks are never
+// cached. Any doubt means "read again".
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
@@ -9,6 +10,13 @@ import type { LineageFacts, LineagePaths } from "../certbot/lineage.js";
 
 // 2: names in certbot's order, certbot's refusals as problems. 3: facts carry renewBeforeExpiry.
 const FORMAT = 3;
+declare const NGCERT_BUILD: string;
+/**
+ * The program that judged the cached facts (scripts/build.mjs: a digest of the sources it bundled). Verdicts are the
+ * program's: after an upgrade that judges a file differently, the file has not changed, so the stamps alone would keep
+ * the old verdict until the next renewal.
+ */
+const PROGRAM = typeof NGCERT_BUILD === "string" ? NGCERT_BUILD : "source";
 /** Changes this recent (ms) are too close to the read to trust a stamp: Linux advances file times in ticks of a few ms. */
 export const RACY_MS = 100;
 
@@ -19,6 +27,7 @@ interface Entry {
 
 interface CacheFile {
   format: number;
+  program: string;
   letsencryptDir: string;
   entries: Record<string, Entry>;
 }
@@ -96,7 +105,7 @@ export class FactsCache {
   /** Writes the cache atomically; a cache that cannot be written is simply not kept. */
   save(): void {
     if (!this.changed) return;
-    const data: CacheFile = { format: FORMAT, letsencryptDir: this.letsencryptDir, entries: this.entries };
+    const data: CacheFile = { format: FORMAT, program: PROGRAM, letsencryptDir: this.letsencryptDir, entries: this.entries };
     const temp = `${this.file}.${randomBytes(6).toString("hex")}.tmp`;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
@@ -166,7 +175,7 @@ function loadEntries(file: string, letsencryptDir: string): Record<string, Entry
     // Only trust a cache that nobody else could have written.
     if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return Object.create(null) as Record<string, Entry>;
     const data = JSON.parse(readAsciiOrUtf8(file)) as Partial<CacheFile>;
-    if (data.format !== FORMAT || data.letsencryptDir !== letsencryptDir || typeof data.entries !== "object" || data.entries === null) {
+    if (data.format !== FORMAT || data.program !== PROGRAM || data.letsencryptDir !== letsencryptDir || typeof data.entries !== "object" || data.entries === null) {
       return Object.create(null) as Record<string, Entry>;
     }
     // A null-prototype object: lineage names such as "constructor" must not meet Object.prototype.

@@ -122,8 +122,11 @@ describe("dist/cli.js", () => {
     expect(certificates.filter((cert) => cert.problems.some((p) => p.code === "KEY_MISMATCH"))).toHaveLength(30);
     const oneThread = await inProcess(["status", "--json", "--letsencrypt-dir", workspace.letsencryptDir, "--cache-dir", path.join(workspace.root, "other-cache"), "--config", workspace.configPath]);
     expect({ code: bundle.exitCode, stdout: bundle.stdout, stderr: bundle.stderr }).toEqual(oneThread);
-    // And again from the cache the first run wrote.
+    // And again from the cache the first run wrote, which names the build that judged it (a digest of its sources).
     expect((await run()).stdout).toEqual(bundle.stdout);
+    const cacheFiles = await readdir(workspace.cacheDir);
+    expect(cacheFiles).toHaveLength(1);
+    expect((JSON.parse(await readFile(path.join(workspace.cacheDir, cacheFiles[0]!), "latin1")) as { program: string }).program).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("is a short launcher that answers --version itself and runs the program beside it", async () => {

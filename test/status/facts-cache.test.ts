@@ -213,6 +213,17 @@ describe("facts cache trust", () => {
     expect((await only()).serial).toBe(SERIAL);
   });
 
+  it("ignores a cache another build of ngcert wrote: the files are the same, but its verdicts may not be", async () => {
+    const file = await tamperCache();
+    // The tampered serial shows while the program is the same ...
+    expect((await only()).serial).toBe(TAMPERED);
+    const data = JSON.parse(await readFile(file, "utf8")) as { program: string };
+    expect(data.program).toBe("source");
+    await writeFile(file, JSON.stringify({ ...data, program: "an-older-build" }), { mode: 0o600 });
+    // ... and not once another build wrote the cache.
+    expect((await only()).serial).toBe(SERIAL);
+  });
+
   it("ignores a cache that is not JSON", async () => {
     const file = (await cacheFiles())[0]!;
     await writeFile(file, "{ not json");
