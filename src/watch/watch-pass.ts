@@ -3,6 +3,8 @@
 // runs inside the watcher or, at hosting scale, in a short-lived child process whose memory (every lineage read, the
 // nginx dump, thousands of handshakes) goes back to the system when it exits (watch/pass-process.ts). A pass keeps
 // nothing: what the watcher remembers between passes is what the operations told it.
+import path from "node:path";
+import { findLineageByLiveDir } from "../certbot/find-lineage.js";
 import { checkLineage } from "../checks/check-lineage.js";
 import { bringIntoService } from "../deploy/bring-into-service.js";
 import { isRenewRunActive } from "../deploy/renew-run.js";
@@ -92,12 +94,19 @@ class Pass {
     return undefined;
   }
 
-  /** One pass through the door for `changed` (or every lineage nginx uses when empty), then events and metrics. */
-  async serve(changed: readonly string[], fullCheck: boolean): Promise<void> {
+  /**
+   * One pass through the door for the lineages of the live/ directories in `changedDirs` (or every lineage nginx uses
+   * when empty), then events and metrics.
+   */
+  async serve(changedDirs: readonly string[], fullCheck: boolean): Promise<void> {
     const { settings, exec, now, apply } = this.context;
     const lock = await this.takeWriterLock();
     if (!lock) return;
     let deferred = false;
+    // A lineage is named by its renewal conf; a renamed one keeps its files in live/<old name>/ (as certbot leaves
+    // them), so the watcher's directory name is not always the lineage's. A directory no conf points into (a
+    // lineage being set up) keeps its own name.
+    const changed = changedDirs.map((dir) => lineageOfLiveDir(settings.letsencryptDir, dir));
     try {
       deferred = isRenewRunActive(settings.letsencryptDir);
       const outcome = await bringIntoService(settings, exec, {
@@ -133,7 +142,7 @@ class Pass {
     } finally {
       lock.release();
     }
-    if (deferred && changed.length > 0) apply({ op: "recheck-after-run", names: [...changed] });
+    if (deferred && changedDirs.length > 0) apply({ op: "recheck-after-run", names: [...changedDirs] });
   }
 
   /**
@@ -198,5 +207,14 @@ class Pass {
     apply({ op: "write-metrics" });
     this.emit("checked", undefined, { certificates: count });
     await this.renewDue();
+  }
+}
+
+/** The lineage whose conf points into live/<dir>, else `dir`; a tree that cannot be read is the pass's to report. */
+function lineageOfLiveDir(letsencryptDir: string, dir: string): string {
+  try {
+    return findLineageByLiveDir(letsencryptDir, path.join(letsencryptDir, "live", dir)) ?? dir;
+  } catch {
+    return dir;
   }
 }

@@ -68,7 +68,7 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
     expect(await readFile(path.join(world.dirs.letsencryptDir, ".ngcert", "renew-run.json"), "utf8").catch(() => "gone")).toBe("gone");
   });
 
-  it("during a renewal run, a change in a live/ directory its renamed lineage's conf points into is deferred, not a problem", async () => {
+  it("during a renewal run, a change in a live/ directory its renamed lineage's conf points into is verified under the lineage's name, not a problem", async () => {
     // The lineage renamed: its conf has a new name, its files stay in live/<old name>/ (as certbot leaves them).
     const le = world.dirs.letsencryptDir;
     const [name] = NAMES;
@@ -106,6 +106,8 @@ describe.skipIf(programs.skip)(`one reload per renewal run${programs.reason ? ` 
       }
       expect(watcher.events().slice(from).filter((event) => event.event === "problem"), describeWatcher(watcher)).toEqual([]);
       expect((await stat(metrics)).mtimeMs, "the pass rewrote the metrics file").toBeGreaterThan(metricsBefore);
+      // The deferred pass judged the lineage the directory belongs to, under its conf's name: served as it was.
+      await watcher.waitForEvent((event) => event.event === "verified" && event.name === "renamed.coalesce.test", { from, what: "renamed.coalesce.test verified", timeoutMs: 5_000 });
       expect(watcher.exit()).toBeUndefined();
     } finally {
       certbot.kill();
