@@ -1,11 +1,9 @@
 // Every lineage with its renewal conf as text and as certbot reads it, for the checks that judge how it renews and
 // for rewriting the conf later: what doctor and migrate both start from.
 import { readFileSync } from "node:fs";
-import { findOrphanLiveDirs, listLetsencryptDir } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
-import { readLineageFacts } from "../certbot/read-lineage.js";
 import { parseRenewalConf, type RenewalConf } from "../certbot/renewal-conf.js";
-import { NgcertError } from "../errors.js";
+import { collectFacts } from "../status/collect-status.js";
 
 export interface LineageRecord {
   name: string;
@@ -18,16 +16,22 @@ export interface LineageRecord {
   facts: LineageFacts;
 }
 
-export function readLineageRecords(letsencryptDir: string, names: readonly string[]): LineageRecord[] {
-  // As certbot finds lineages: every conf, and the live/ directories no conf points into (a renamed lineage keeps its
-  // old live/ directory: it is not an orphan).
-  const { confs, liveCandidates } = listLetsencryptDir(letsencryptDir);
-  const confFacts = confs.map((name) => readLineageFacts(letsencryptDir, name, true));
-  const orphans = findOrphanLiveDirs(letsencryptDir, liveCandidates, confFacts.map((facts) => facts.paths));
-  const all = [...confFacts, ...orphans.map((name) => readLineageFacts(letsencryptDir, name, false))];
-  const unknown = names.filter((name) => !all.some((facts) => facts.name === name));
-  if (unknown.length > 0) throw new NgcertError("NOT_FOUND", `no certificate named ${unknown.join(", ")} in ${letsencryptDir}; \`ngcert status\` lists them all`);
-  const wanted = names.length === 0 ? all : all.filter((facts) => names.includes(facts.name));
+export interface RecordsOptions {
+  letsencryptDir: string;
+  /** The lineages wanted; empty: all of them. */
+  names: readonly string[];
+  /** The status command's facts cache (unchanged lineages are not read again); undefined: none. */
+  cacheDir?: string | undefined;
+  /** See Context.workerScript: at hosting scale the lineages are read on every core. */
+  workerScript?: string | undefined;
+  /** Told why the cache was not used. */
+  warn?: (message: string) => void;
+}
+
+export async function readLineageRecords(options: RecordsOptions): Promise<LineageRecord[]> {
+  // As certbot finds lineages (every conf, and the live/ directories no conf points into: a renamed lineage keeps its
+  // old live/ directory, it is not an orphan), through the same reader and cache as `ngcert status`.
+  const wanted = await collectFacts(options);
   return wanted.map((facts) => {
     let confText: string | undefined;
     let conf: RenewalConf | undefined;

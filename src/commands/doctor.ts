@@ -1,7 +1,7 @@
 // `ngcert doctor [--json] [--fix] [NAME...]`: what will make the next renewal fail or leave it unserved, and the fix.
 import type { CommandModule } from "./command-module.js";
 import { runDoctor } from "../doctor/run-doctor.js";
-import { renderFindingsJson, renderFindingsText } from "../doctor/render-findings.js";
+import { writeFindingsJson, writeFindingsText } from "../doctor/render-findings.js";
 import { checkClusterChallenges } from "../cluster/challenge-check.js";
 import type { Settings } from "../settings/settings.js";
 import { collectFacts } from "../status/collect-status.js";
@@ -29,6 +29,8 @@ export const doctorCommand: CommandModule = {
       systemRoot: context.env.NGCERT_SYSTEM_ROOT ?? "/",
       env: context.env,
       now: context.now,
+      workerScript: context.workerScript,
+      warn: say,
       onFix: (fix, outcome) => {
         if (!outcome) say(`fix: ${fix.what}\n${fix.diff.replace(/\n$/, "")}`);
         else say(outcome.applied ? `fixed: ${outcome.detail}` : `NOT fixed (${fix.id}): ${outcome.detail}`);
@@ -36,7 +38,8 @@ export const doctorCommand: CommandModule = {
     });
     // On a cluster, every node must answer the account's challenges, whichever node the balancer gives the CA.
     if (settings.cluster) report.findings.push(...(await checkClusterChallenges(settings, { hostNames: await challengeNames(settings, ((args.names as string[] | undefined) ?? []).map(String)) })));
-    context.stdout.write(args.json ? renderFindingsJson(report.findings) : renderFindingsText(report.findings));
+    if (args.json) writeFindingsJson(report.findings, context.stdout);
+    else writeFindingsText(report.findings, context.stdout);
     const errors = report.findings.filter((item) => item.severity === "error").length;
     if (!args.json) {
       say(

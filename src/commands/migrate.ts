@@ -1,7 +1,7 @@
 // `ngcert migrate [NAME...] [--dry-run]`: switch lineages from standalone (or nginx, or a webroot elsewhere) to the
 // shared webroot, proven by certbot itself, or left exactly as they were.
 import type { CommandModule } from "./command-module.js";
-import { renderFindingsText } from "../doctor/render-findings.js";
+import { writeFindingsText } from "../doctor/render-findings.js";
 import { runMigrate } from "../migrate/run-migrate.js";
 
 export const migrateCommand: CommandModule = {
@@ -17,10 +17,12 @@ export const migrateCommand: CommandModule = {
       names: ((args.names as string[] | undefined) ?? []).map(String),
       dryRun: args["dry-run"] === true,
       env: context.env,
+      workerScript: context.workerScript,
+      warn: say,
       onStart: (name) => say(`${name}: rewriting the renewal conf, then certbot renew --dry-run …`),
     });
     if (report.findings.length > 0) {
-      context.stdout.write(renderFindingsText(report.findings));
+      writeFindingsText(report.findings, context.stdout);
       say("Nothing was changed: every domain's challenge must pass through nginx first. `ngcert doctor --fix` applies the fixes shown (`ngcert doctor` lists them).");
     }
     for (const result of report.results) {

@@ -31,6 +31,10 @@ export interface ExamineInput {
   systemRoot: string;
   pathVariable: string | undefined;
   lookup?: Lookup;
+  /** See Context.workerScript. */
+  workerScript?: string | undefined;
+  /** Told why the facts cache was not used. */
+  warn?: (message: string) => void;
 }
 
 export interface Examination {
@@ -45,7 +49,7 @@ const HTTP_AUTHENTICATORS = new Set(["webroot", "standalone", "nginx"]);
 
 export async function examine(input: ExamineInput): Promise<Examination> {
   const { settings } = input;
-  const records = readLineageRecords(settings.letsencryptDir, input.names);
+  const records = await readLineageRecords({ letsencryptDir: settings.letsencryptDir, names: input.names, cacheDir: settings.cacheDir, workerScript: input.workerScript, ...(input.warn ? { warn: input.warn } : {}) });
   const findings: Finding[] = [];
   let nginx: NginxState | undefined;
   try {
@@ -117,6 +121,7 @@ async function judgeChallenges(nginx: NginxState, records: readonly LineageRecor
 function challengeFindings(results: readonly ChallengeResult[], records: readonly LineageRecord[], settings: Settings): Finding[] {
   const findings: Finding[] = [];
   const ownWorks = new Set(results.filter((result) => result.subject.webroot !== shared(settings) && result.ok).map((result) => `${result.subject.lineage} ${result.subject.domain}`));
+  const confs = new Map(records.map((record) => [record.name, record.conf]));
   for (const result of results) {
     const judged = result.judged;
     if (!judged) continue;
@@ -127,7 +132,7 @@ function challengeFindings(results: readonly ChallengeResult[], records: readonl
       continue;
     }
     // An error when the next renewal takes this very path; otherwise it blocks migrate and add.
-    const conf = records.find((candidate) => candidate.name === lineage)?.conf;
+    const conf = confs.get(lineage);
     const webroot = conf?.authenticator === "webroot" ? effectiveWebroots(conf, [domain]).get(domain) : undefined;
     const renewsHere = webroot !== undefined && path.resolve(webroot) === shared(settings);
     const note = renewsHere ? "" : ownWorks.has(`${lineage} ${domain}`) ? "; renewals through the lineage's own webroot work today, but `ngcert migrate` and `ngcert add` need this" : "; `ngcert migrate` needs this before it switches the lineage to the shared webroot";
@@ -141,9 +146,13 @@ function planChallengeFixes(nginx: NginxState, results: readonly ChallengeResult
   const { settings } = input;
   const sharedResults = results.filter((result) => result.subject.webroot === shared(settings));
   const fixes: PlannedFix[] = [];
-  const addressFor = (host: string): string => sharedResults.find((result) => result.subject.domain === host)?.prediction.hops[0]?.address ?? (settings.listenAddress || "127.0.0.1");
+  // Maps, not searches: at hosting scale there are thousands of domains, each looked up for every repair.
+  const firstAddress = new Map<string, string | undefined>();
+  for (const result of sharedResults) if (!firstAddress.has(result.subject.domain)) firstAddress.set(result.subject.domain, result.prediction.hops[0]?.address);
+  const addressFor = (host: string): string => firstAddress.get(host) ?? (settings.listenAddress || "127.0.0.1");
   for (const group of groupRepairs(sharedResults)) {
     const domains = group.results.map((result) => result.subject.domain);
+    const inGroup = new Set(domains);
     // Challenges that pass today through another webroot by way of the location this repair changes must keep passing.
     const keep = results
       .filter((result) => result.subject.webroot !== shared(settings) && result.ok && group.repair.kind === "own-location")
@@ -154,7 +163,7 @@ function planChallengeFixes(nginx: NginxState, results: readonly ChallengeResult
       .map((result) => ({ domain: result.subject.domain, webroot: result.subject.webroot }));
     const plan = planRepair(group.repair, domains, { nginx, snippetPath: acmeSnippetPath(settings.nginxDir), webroot: shared(settings), httpPort: settings.httpPort, httpsPort: settings.httpsPort, addressFor }, keep);
     for (const item of findings) {
-      if (item.domain === null || !domains.includes(item.domain) || !item.code.startsWith("CHALLENGE_")) continue;
+      if (item.domain === null || !inGroup.has(item.domain) || !item.code.startsWith("CHALLENGE_")) continue;
       item.fix = plan.ok ? plan.fix.diff : `not automatic (${plan.reason}): make ${group.repair.file}:${group.repair.line} serve /.well-known/acme-challenge/ from ${settings.webroot}, e.g. with \`include ${acmeSnippetPath(settings.nginxDir)};\``;
     }
     if (plan.ok) fixes.push(plan.fix);

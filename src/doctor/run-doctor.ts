@@ -16,6 +16,10 @@ export interface DoctorOptions {
   env: Record<string, string | undefined>;
   now: () => Date;
   lookup?: Lookup;
+  /** See Context.workerScript. */
+  workerScript?: string | undefined;
+  /** Told why the facts cache was not used. */
+  warn?: (message: string) => void;
   /** Each fix as it is about to be applied (its diff), and how it went. */
   onFix?: (fix: PlannedFix, outcome: FixOutcome | undefined) => void;
 }
@@ -34,7 +38,7 @@ function fixKey(fix: PlannedFix): string {
 }
 
 export async function runDoctor(settings: Settings, exec: Exec, options: DoctorOptions): Promise<DoctorReport> {
-  const input = { settings, exec, names: options.names, systemRoot: options.systemRoot, pathVariable: options.env.PATH, ...(options.lookup ? { lookup: options.lookup } : {}) };
+  const input = { settings, exec, names: options.names, systemRoot: options.systemRoot, pathVariable: options.env.PATH, workerScript: options.workerScript, ...(options.lookup ? { lookup: options.lookup } : {}), ...(options.warn ? { warn: options.warn } : {}) };
   if (!options.fix) return { findings: (await examine(input)).findings, fixes: [] };
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "doctor --fix", env: options.env });
   const outcomes: FixOutcome[] = [];

@@ -23,6 +23,10 @@ export interface MigrateOptions {
   dryRun: boolean;
   env: Record<string, string | undefined>;
   lookup?: Lookup;
+  /** See Context.workerScript. */
+  workerScript?: string | undefined;
+  /** Told why the facts cache was not used. */
+  warn?: (message: string) => void;
   /** Called as each lineage is about to be rewritten. */
   onStart?: (name: string, diff: string) => void;
 }
@@ -53,7 +57,7 @@ function describePlan(plan: MigrationPlan): LineageResult | undefined {
 }
 
 export async function runMigrate(settings: Settings, exec: Exec, options: MigrateOptions): Promise<MigrateReport> {
-  const records = readLineageRecords(settings.letsencryptDir, options.names);
+  const records = await readLineageRecords({ letsencryptDir: settings.letsencryptDir, names: options.names, cacheDir: settings.cacheDir, workerScript: options.workerScript, ...(options.warn ? { warn: options.warn } : {}) });
   const plans = records.map((record) => planMigration(record, path.resolve(settings.webroot)));
   const results: LineageResult[] = plans.flatMap((plan) => describePlan(plan) ?? []);
   const moves = plans.filter((plan): plan is Extract<MigrationPlan, { kind: "migrate" }> => plan.kind === "migrate");
