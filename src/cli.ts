@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // The ngcert program (bundled by scripts/build.mjs into dist/ngcert.js, which the launcher dist/cli.js loads). The rest
 // of the program is loaded by import() behind the first checks, so a command loads only what it runs. The same file
-// doubles as the lineage reader thread (see status/parallel-read.ts), marked by READ_WORKER_ARG, and as the
-// short-lived process that runs one pass of `ngcert watch` at hosting scale (see watch/pass-process.ts), marked by
-// WATCH_PASS_ARG.
+// doubles as the lineage reader thread (see status/parallel-read.ts), marked by READ_WORKER_ARG, as the thread that runs
+// `doctor` and `migrate` (see cli/command-thread.ts), marked by COMMAND_THREAD_ARG, and as the short-lived process that
+// runs one pass of `ngcert watch` at hosting scale (see watch/pass-process.ts), marked by WATCH_PASS_ARG.
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, workerData } from "node:worker_threads";
+import type { CommandThreadData } from "./cli/command-thread.js";
 
 declare const NGCERT_VERSION: string;
 
 const READ_WORKER_ARG = "--ngcert-read-worker";
 const WATCH_PASS_ARG = "--ngcert-watch-pass";
+// Kept here rather than imported, as the two above: the launcher decides before it loads any other module.
+const COMMAND_THREAD_ARG = "--ngcert-command-thread";
+/** The commands that run on a thread with a small young generation (see cli/command-thread.ts). */
+const THREAD_COMMANDS = new Set(["doctor", "migrate"]);
 const args = process.argv.slice(2);
 // The command as started: the launcher (dist/cli.js), which hooks, reader threads and pass processes run again; this
 // file itself when it was started directly.
@@ -23,6 +28,11 @@ async function main(): Promise<void> {
       runReadWorker(workerData);
       return;
     }
+  }
+  if (args[0] === COMMAND_THREAD_ARG && !isMainThread) {
+    const { runCommandThread } = await import("./cli/command-thread.js");
+    await runCommandThread(workerData as CommandThreadData, self);
+    return;
   }
   if (args[0] === WATCH_PASS_ARG) {
     const { runWatchPass } = await import("./cli/run-watch-pass.js");
@@ -41,6 +51,11 @@ async function main(): Promise<void> {
   // share of node's code resident — 10.6 MiB of the idle watcher's 69 on 2,000 lineages (bench/watch-idle.ts).
   if (args[0] === "watch") {
     for (const flag of ["--semi-space-growth-factor=1", "--no-opt", "--no-maglev", "--no-sparkplug"]) setFlagsFromString(flag);
+  }
+  if (args[0] !== undefined && THREAD_COMMANDS.has(args[0])) {
+    const { runOnCommandThread } = await import("./cli/command-thread.js");
+    process.exitCode = await runOnCommandThread(self, { args, isTTY: Boolean(process.stdout.isTTY), selfCommand: [process.execPath, self], programFile: __filename });
+    return;
   }
   const { runCli } = await import("./cli/run-cli.js");
   const { defaultContext } = await import("./context.js");

@@ -111,7 +111,8 @@ export function judgeChallenge(prediction: ChallengePrediction, probe: AcmeProbe
         : `no server block names ${domain} on ${selection.socket}:${first.trace.request.port}, so ${where(first.trace)} answers as the implicit default (the first one listed, no default_server)`,
     );
   }
-  const path = prediction.hops.map((hop) => `${hop.url} → ${where(hop.trace) || "nothing"}${stepsText(hop.trace) ? `: ${stepsText(hop.trace)}` : ""}`).join("; redirected to ");
+  // ASCII only: a message with one character beyond Latin-1 is held two bytes a character, and doctor holds thousands.
+  const path = prediction.hops.map((hop) => `${hop.url} -> ${where(hop.trace) || "nothing"}${stepsText(hop.trace) ? `: ${stepsText(hop.trace)}` : ""}`).join("; redirected to ");
   const message = `${domain}: the challenge for ${context.purpose} fails: ${[...notes, path].join("; ")} (${seen})`;
   const anchor = code === "CHALLENGE_OWN_LOCATION" ? last.trace.firstLocation : undefined;
   const decisive = code === "CHALLENGE_SERVER_REDIRECT" || code === "CHALLENGE_SERVER_RETURN" ? decisiveStep(prediction) : undefined;

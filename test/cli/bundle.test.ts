@@ -11,11 +11,13 @@ import { writeLineage } from "../helpers/lineage-tree.js";
 import { days, makeCa, makeLeaf, type TestCert } from "../helpers/pki.js";
 import { BUNDLE, PROGRAM, assertBundleBuilt, runBundle } from "../helpers/run-bundle.js";
 import { runNgcert } from "../helpers/run-cli.js";
+import { execProgram } from "../../src/exec.js";
 import { createWorkspace, removeWorkspace, type Workspace } from "../helpers/workspace.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 const REPO = path.resolve(import.meta.dirname, "../..");
 const THREAD_PROBE = path.join(import.meta.dirname, "fixtures/reader-thread-probe.cjs");
+const COMMAND_PROBE = path.join(import.meta.dirname, "fixtures/command-thread-probe.cjs");
 
 // The bundle runs on the real clock, so these certificates are made around it, half a day from any day boundary.
 let intermediate: TestCert;
@@ -127,6 +129,42 @@ describe("dist/cli.js", () => {
     const cacheFiles = await readdir(workspace.cacheDir);
     expect(cacheFiles).toHaveLength(1);
     expect((JSON.parse(await readFile(path.join(workspace.cacheDir, cacheFiles[0]!), "latin1")) as { program: string }).program).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("runs doctor and migrate on a thread with a small young generation, to the same result as in process", async () => {
+    for (const [i, leaf] of leaves.entries()) await writeLineage(workspace.letsencryptDir, { name: `site-${i}`, leaf, chain: [intermediate] });
+    // nginx -t fails (/bin/false): a finding of its own, the same in both runs, and nothing else is started.
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", NGCERT_SYSTEM_ROOT: workspace.root };
+    const threadLog = path.join(workspace.root, "threads.log");
+    const run = (argv: string[]) =>
+      execa(process.execPath, ["-r", COMMAND_PROBE, BUNDLE, ...argv], {
+        reject: false,
+        extendEnv: false,
+        env: { ...env, NGCERT_TEST_THREAD_LOG: threadLog },
+        cwd: workspace.root,
+        stdin: "ignore",
+        stripFinalNewline: false,
+      });
+    for (const argv of [
+      ["doctor", "--json", "--nginx-bin", "/bin/false", ...workspace.args],
+      ["doctor", "--nginx-bin", "/bin/false", ...workspace.args],
+      ["doctor", "no-such-site", "--nginx-bin", "/bin/false", ...workspace.args],
+      ["migrate", "--dry-run", "--nginx-bin", "/bin/false", ...workspace.args],
+    ]) {
+      await rm(threadLog, { force: true });
+      const bundle = await run(argv);
+      const direct = await runNgcert(argv, { now: new Date(), cwd: workspace.root, env, exec: execProgram });
+      expect({ code: bundle.exitCode, stdout: bundle.stdout, stderr: bundle.stderr }).toEqual(direct);
+      const threads = (await readFile(threadLog, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { argv: string[]; youngGenerationMb: number });
+      expect(threads[0]).toEqual({ argv: ["--ngcert-command-thread"], youngGenerationMb: 4 });
+    }
+    const doctor = JSON.parse((await run(["doctor", "--json", "--nginx-bin", "/bin/false", ...workspace.args])).stdout) as { findings: { code: string }[] };
+    expect(doctor.findings.map((item) => item.code)).toContain("NGINX_INVALID");
+    // A reader that has gone before the first line (EPIPE) ends the output, not the run: no error, the exit code the
+    // findings give.
+    const closed = await execa("bash", ["-c", `"${process.execPath}" "${BUNDLE}" doctor --nginx-bin /bin/false ${workspace.args.join(" ")} | true; echo "exit \${PIPESTATUS[0]}"`], { reject: false, env, cwd: workspace.root });
+    expect(closed.stdout).toBe("exit 1");
+    expect(closed.stderr).toMatch(/^\d+ findings? \(\d+ errors?\)/);
   });
 
   it("is a short launcher that answers --version itself and runs the program beside it", async () => {
