@@ -21,7 +21,8 @@ type BenchName = (typeof BENCHES)[number];
 
 const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [options]
   --only NAME       run only these benches (default all): status, verify, renewal, watch, bulk
-status (ngcert status against certbot certificates on generated lineages):
+status (ngcert status against certbot certificates on generated lineages; then the peak memory of ngcert doctor
+        on them, cold and warm, each run about 20 s where no DNS resolver answers):
   --count N         lineages to generate (default 2000; the watch bench's idle watcher uses the same tree)
   --rounds N        alternating rounds of certbot / cold / warm (default 5, after one unmeasured warm-up round;
                     certbot takes 5-30 s a run on 2000 lineages, so each round costs about that much)

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureBenchTree } from "./bench-tree.js";
+import { renderDoctorPeak } from "./doctor-peak.js";
 import { checkCanaries } from "./canary.js";
 import { profileRun } from "./cpu-profile.js";
 import { describeChecks } from "./describe-checks.js";
@@ -61,7 +62,7 @@ export async function runStatusBench(options: StatusBenchOptions): Promise<strin
     const startup = measureStartup(cliPath, pkgVersion, versionRuns, env);
     const results = { count, rounds, ...samples, ...startup };
     log(`load at end ${loadText()}`);
-    let report = `${renderReport(results, judge(results))}\n${describeChecks(tally, tree.lineages, count)}${await renderFocusRead(setup)}`;
+    let report = `${renderReport(results, judge(results))}\n${describeChecks(tally, tree.lineages, count)}${await renderFocusRead(setup)}${renderDoctorPeak(setup)}`;
     if (options.profile) report += renderProfiles(setup);
     return report;
   } finally {
