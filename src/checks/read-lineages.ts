@@ -1,6 +1,7 @@
 // Every lineage with its renewal conf as text and as certbot reads it, for the checks that judge how it renews and
 // for rewriting the conf later: what doctor and migrate both start from.
 import { readFileSync } from "node:fs";
+import { compareCodePoints } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { parseRenewalConf, type RenewalConf } from "../certbot/renewal-conf.js";
 import { collectFacts } from "../status/collect-status.js";
@@ -31,7 +32,11 @@ export interface RecordsOptions {
 export async function readLineageRecords(options: RecordsOptions): Promise<LineageRecord[]> {
   // As certbot finds lineages (every conf, and the live/ directories no conf points into: a renamed lineage keeps its
   // old live/ directory, it is not an orphan), through the same reader and cache as `ngcert status`.
-  const wanted = await collectFacts(options);
+  // In certbot's order (renewal/*.conf sorted as file names, then the orphan live/ directories), as before: it decides
+  // which fix doctor --fix applies first and which finding a shared diff is shown with. status sorts by bare name.
+  const byFile = (a: LineageFacts, b: LineageFacts): number => compareCodePoints(`${a.name}.conf`, `${b.name}.conf`);
+  const all = await collectFacts(options);
+  const wanted = [...all.filter((facts) => facts.confPath !== undefined).sort(byFile), ...all.filter((facts) => facts.confPath === undefined).sort(byFile)];
   return wanted.map((facts) => {
     let confText: string | undefined;
     let conf: RenewalConf | undefined;

@@ -91,6 +91,13 @@ export async function runCommandThread(data: CommandThreadData, script: string):
     selfCommand: data.selfCommand,
     programFile: data.programFile,
   };
-  const exitCode = await runCli(data.args, context);
+  let exitCode = 1;
+  try {
+    exitCode = await runCli(data.args, context);
+  } catch (error) {
+    // runCli maps the errors it knows; anything else is reported here, once, and the main thread gets exit code 1.
+    context.stderr.write(`ngcert: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (data.args.includes("--verbose") && error instanceof Error && error.stack) context.stderr.write(`${error.stack}\n`);
+  }
   parentPort?.postMessage({ exitCode });
 }
