@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   }
   if (args[0] !== undefined && THREAD_COMMANDS.has(args[0])) {
     const { runOnCommandThread } = await import("./cli/command-thread.js");
-    process.exitCode = await runOnCommandThread(self, { args, isTTY: Boolean(process.stdout.isTTY), selfCommand: [process.execPath, self], programFile: __filename });
+    process.exitCode = await runOnCommandThread(self, { args, isTTY: Boolean(process.stdout.isTTY), columns: process.stdout.columns, selfCommand: [process.execPath, self], programFile: __filename });
     return;
   }
   const { runCli } = await import("./cli/run-cli.js");

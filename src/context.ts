@@ -14,6 +14,8 @@ export interface Context {
   stderr: Output;
   /** stdout is a terminal: tables get colour and progress is shown. */
   isTTY: boolean;
+  /** The terminal's width, which --help wraps to; undefined when stdout is not a terminal. */
+  columns?: number | undefined;
   /** The bundled CLI file, which can run as a worker thread; absent when running from source. */
   workerScript?: string | undefined;
   /** How to run this ngcert again (node and the bundle), for the certbot hooks; absent when running from source. */
@@ -31,6 +33,7 @@ export function defaultContext(): Context {
     stdout: { write: (text) => void process.stdout.write(text) },
     stderr: { write: (text) => void process.stderr.write(text) },
     isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns,
   };
 }
 

@@ -20,6 +20,8 @@ const YOUNG_GENERATION_MB = 4;
 export interface CommandThreadData {
   args: string[];
   isTTY: boolean;
+  /** The terminal's width: a worker's process.stdout is not the terminal, so it cannot tell. */
+  columns: number | undefined;
   selfCommand: string[];
   programFile: string;
 }
@@ -87,6 +89,7 @@ export async function runCommandThread(data: CommandThreadData, script: string):
     stdout: fdOutput(1),
     stderr: fdOutput(2),
     isTTY: data.isTTY,
+    columns: data.columns,
     workerScript: script,
     selfCommand: data.selfCommand,
     programFile: data.programFile,

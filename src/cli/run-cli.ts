@@ -29,13 +29,13 @@ export async function runCli(argv: readonly string[], context: Context): Promise
   const entry = COMMANDS.find((candidate) => candidate.name === argv[0]);
   const direct = entry ? await loadCommand(entry) : undefined;
   const parser = direct
-    ? createParser(argv.slice(1), `ngcert ${commandName(direct)}`).command(
+    ? createParser(argv.slice(1), `ngcert ${commandName(direct)}`, context.columns).command(
         `$0${direct.command.slice(commandName(direct).length)}`,
         describeForYargs(direct),
         direct.builder,
         choose(direct),
       )
-    : createParser([...argv], "ngcert").usage(
+    : createParser([...argv], "ngcert", context.columns).usage(
         "ngcert <command> [options]\n\nLet's Encrypt certificates for every site behind nginx, renewed without stopping nginx.",
       );
   if (!direct) {
@@ -81,7 +81,7 @@ function commandName(command: CommandModule): string {
   return command.command.split(" ")[0]!;
 }
 
-function createParser(argv: string[], scriptName: string): Argv {
+function createParser(argv: string[], scriptName: string, columns: number | undefined): Argv {
   return addGlobalOptions(
     yargs(argv)
       .scriptName(scriptName)
@@ -91,7 +91,7 @@ function createParser(argv: string[], scriptName: string): Argv {
       .strict()
       .recommendCommands()
       .exitProcess(false)
-      .wrap(Math.min(110, process.stdout.columns || 100))
+      .wrap(Math.min(110, columns || 100))
       .fail((message, error) => {
         throw error instanceof NgcertError ? error : new NgcertError("USAGE", message ?? error?.message ?? "invalid command line");
       }),

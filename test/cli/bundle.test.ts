@@ -167,6 +167,23 @@ describe("dist/cli.js", () => {
     expect(closed.stderr).toMatch(/^\d+ findings? \(\d+ errors?\)/);
   });
 
+  it("wraps --help to the terminal's width, for the commands on the thread as for the others", async () => {
+    // A terminal of the given width (util-linux script(1) gives the command a pty); the text as the terminal got it.
+    const help = async (command: string, width: number) => {
+      const shell = `stty cols ${width} rows 50; "${process.execPath}" "${BUNDLE}" ${command} --help`;
+      const run = await execa("script", ["-qec", shell, "/dev/null"], { reject: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb" } });
+      expect(run.exitCode).toBe(0);
+      return run.stdout.replace(/\r/g, "").split("\n");
+    };
+    for (const command of ["status", "doctor", "migrate"]) {
+      const narrow = await help(command, 60);
+      expect(narrow.join("\n")).toContain("--letsencrypt-dir");
+      expect(Math.max(...narrow.map((line) => line.length)), `${command} --help in 60 columns`).toBeLessThanOrEqual(60);
+      // Wider than 60 where the terminal is: the width was read, not a narrow default.
+      expect(Math.max(...(await help(command, 110)).map((line) => line.length)), `${command} --help in 110 columns`).toBeGreaterThan(60);
+    }
+  });
+
   it("is a short launcher that answers --version itself and runs the program beside it", async () => {
     const text = await readFile(BUNDLE, "utf8");
     expect(text.startsWith("#!/usr/bin/env node\n\"use strict\";\n")).toBe(true);
