@@ -30,7 +30,7 @@ export const doctorCommand: CommandModule = {
       env: context.env,
       now: context.now,
       workerScript: context.workerScript,
-      warn: say,
+      warn: (message) => say(`warning: ${message}`),
       onFix: (fix, outcome) => {
         if (!outcome) say(`fix: ${fix.what}\n${fix.diff.replace(/\n$/, "")}`);
         else say(outcome.applied ? `fixed: ${outcome.detail}` : `NOT fixed (${fix.id}): ${outcome.detail}`);

@@ -18,7 +18,7 @@ export const migrateCommand: CommandModule = {
       dryRun: args["dry-run"] === true,
       env: context.env,
       workerScript: context.workerScript,
-      warn: say,
+      warn: (message) => say(`warning: ${message}`),
       onStart: (name) => say(`${name}: rewriting the renewal conf, then certbot renew --dry-run …`),
     });
     if (report.findings.length > 0) {

@@ -38,7 +38,17 @@ function fixKey(fix: PlannedFix): string {
 }
 
 export async function runDoctor(settings: Settings, exec: Exec, options: DoctorOptions): Promise<DoctorReport> {
-  const input = { settings, exec, names: options.names, systemRoot: options.systemRoot, pathVariable: options.env.PATH, workerScript: options.workerScript, ...(options.lookup ? { lookup: options.lookup } : {}), ...(options.warn ? { warn: options.warn } : {}) };
+  // `--fix` examines the server again after each fix: a warning about the cache is said once, not once a round.
+  const said = new Set<string>();
+  const warn = options.warn;
+  const warnOnce = warn
+    ? (message: string): void => {
+        if (said.has(message)) return;
+        said.add(message);
+        warn(message);
+      }
+    : undefined;
+  const input = { settings, exec, names: options.names, systemRoot: options.systemRoot, pathVariable: options.env.PATH, workerScript: options.workerScript, ...(options.lookup ? { lookup: options.lookup } : {}), ...(warnOnce ? { warn: warnOnce } : {}) };
   if (!options.fix) return { findings: (await examine(input)).findings, fixes: [] };
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "doctor --fix", env: options.env });
   const outcomes: FixOutcome[] = [];

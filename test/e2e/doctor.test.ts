@@ -1,5 +1,6 @@
 // `ngcert doctor` on a set-up server in the test world: nothing to report (exit 0), the JSON contract, unknown names,
-// schedulers and modes on the machine, nginx down, and a fix that cannot be brought into service put back.
+// schedulers and modes on the machine, nginx down, and a fix that cannot be brought into service put back (then
+// applied, with a cache dir it must not use: said once).
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -110,9 +111,22 @@ describe.skipIf(programs.skip)(`ngcert doctor${programs.reason ? ` (${programs.r
     expect(broken.stderr).toMatch(/NOT fixed \(add-include .*site\.conf:1\): reloading nginx failed.*; every file was put back/);
     expect(await readFile(site, "utf8")).toBe(text);
     expect(broken.stdout).toContain(`CHALLENGE_OTHER_ROOT (${SITE} / ${SITE})`);
-    const fixed = await doctor(["--fix", SITE]);
+    // A cache dir others can write to is not used, and said so once, though --fix examines the server once a round.
+    const cache = world.dirs.cacheDir;
+    await mkdir(cache, { recursive: true });
+    await chmod(cache, 0o777);
+    let fixed;
+    try {
+      fixed = await doctor(["--fix", SITE]);
+    } finally {
+      await chmod(cache, 0o700);
+    }
     expect(fixed.exitCode, describeRun(fixed)).toBe(0);
     expect(await readFile(site, "utf8")).toContain(`    server_name ${SITE};\n    include ${world.nginx.snippets}/ngcert-acme.conf;\n`);
+    expect(fixed.stderr).toContain("fixed: ");
+    expect(fixed.stderr.split("\n").filter((line) => line.includes("not using the status cache"))).toEqual([
+      `warning: the cache dir ${cache} is writable by others (mode 777): not using the status cache (fix its ownership and mode: root, 0700)`,
+    ]);
   });
 
   it("with nginx down it says so, and judges the challenge from the configuration alone", async () => {
