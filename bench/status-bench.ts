@@ -63,7 +63,7 @@ export async function runStatusBench(options: StatusBenchOptions): Promise<strin
     const startup = measureStartup(cliPath, pkgVersion, versionRuns, env);
     const results = { count, rounds, ...samples, ...startup };
     log(`load at end ${loadText()}`);
-    let report = `${renderReport(results, judge(results))}\n${describeChecks(tally, tree.lineages, count)}${renderFloors(setup, median(results.certbot.ms), Math.min(versionRuns, 10))}${await renderFocusRead(setup)}${renderDoctorPeak(setup)}`;
+    let report = `${renderReport(results, judge(results))}\n${describeChecks(tally, tree.lineages, count)}${renderFloors(setup, median(results.certbot.ms), median(results.nodeBare.ms), Math.min(versionRuns, 10))}${await renderFocusRead(setup)}${renderDoctorPeak(setup)}`;
     if (options.profile) report += renderProfiles(setup);
     return report;
   } finally {

@@ -12,10 +12,12 @@ import { TARGETS } from "./targets.js";
 
 const FLOOR_WARM = path.join(path.dirname(fileURLToPath(import.meta.url)), "floor-warm.mjs");
 
-export function renderFloors(setup: RunnerSetup, certbotMs: number, runs: number): string {
+/** certbotMs and nodeStartMs (`node -e 0`) are medians measured earlier in the same run. */
+export function renderFloors(setup: RunnerSetup, certbotMs: number, nodeStartMs: number, runs: number): string {
   const cores = availableParallelism();
   const signatures = timeSignatureChecks(setup);
   const warm = timeWarmFloor(setup, runs);
+  const coldFloor = nodeStartMs + signatures.ms / cores;
   const coldBudget = certbotMs / TARGETS.coldSpeedup;
   const warmBudget = certbotMs / TARGETS.warmSpeedup;
   const algorithms = [...signatures.algorithms].map(([name, n]) => `${n} ${name}`).join(", ");
@@ -23,7 +25,7 @@ export function renderFloors(setup: RunnerSetup, certbotMs: number, runs: number
   return [
     "",
     `floors on this machine (certbot certificates ${certbotMs.toFixed(0)} ms, median of this run):`,
-    `  cold: checking ${signatures.count} leaf signatures against their chains (${algorithms}) takes ${signatures.ms.toFixed(0)} ms on one core, ${(signatures.ms / cores).toFixed(0)} ms spread over ${cores}; ${TARGETS.coldSpeedup}x certbot allows ${coldBudget.toFixed(0)} ms for the whole run; ${verdict(signatures.ms / cores, coldBudget)}`,
+    `  cold: checking ${signatures.count} leaf signatures against their chains (${algorithms}) takes ${signatures.ms.toFixed(0)} ms on one core, ${(signatures.ms / cores).toFixed(0)} ms spread over ${cores}; with node's start (${nodeStartMs.toFixed(0)} ms) ${coldFloor.toFixed(0)} ms before a file is read; ${TARGETS.coldSpeedup}x certbot allows ${coldBudget.toFixed(0)} ms for the whole run; ${verdict(coldFloor, coldBudget)}`,
     `  warm: node start, list, ${warm.stats} stats, cache read, print (bench/floor-warm.mjs) ${warm.ms.toFixed(0)} ms, median of ${runs}; ${TARGETS.warmSpeedup}x certbot allows ${warmBudget.toFixed(0)} ms; ${verdict(warm.ms, warmBudget)}`,
     "",
   ].join("\n");
@@ -43,10 +45,15 @@ function timeSignatureChecks(setup: RunnerSetup): { count: number; ms: number; a
   }
   // One unmeasured pass, so the measured one pays for no first-call set-up.
   pairs.slice(0, 20).forEach(({ leaf, issuer }) => leaf.verify(issuer.publicKey));
-  const started = performance.now();
+  // The fastest of three passes: a floor, so a pass slowed by a neighbour on the machine does not count.
+  let ms = Number.POSITIVE_INFINITY;
   let good = 0;
-  for (const { leaf, issuer } of pairs) if (leaf.verify(issuer.publicKey)) good++;
-  const ms = performance.now() - started;
+  for (let pass = 0; pass < 3; pass++) {
+    const started = performance.now();
+    good = 0;
+    for (const { leaf, issuer } of pairs) if (leaf.verify(issuer.publicKey)) good++;
+    ms = Math.min(ms, performance.now() - started);
+  }
   if (good < pairs.length * 0.9) throw new BrokenRun(`only ${good} of ${pairs.length} bench leaves verify against their chains: the tree is not what the floor assumes`);
   return { count: pairs.length, ms, algorithms };
 }
