@@ -56,6 +56,10 @@ export async function runCli(argv: readonly string[], context: Context): Promise
     return 0;
   }
   const verbose = parsed.verbose === true;
+  const repeated = repeatedOption(selected, parsed);
+  if (repeated !== undefined) return report(new NgcertError("USAGE", `--${repeated} was given more than once: give it once`), context, verbose);
+  const empty = emptyOption(selected, parsed);
+  if (empty !== undefined) return report(new NgcertError("USAGE", `--${empty} was given an empty value: give one, or leave the option out`), context, verbose);
   setFaultCommand(typeof parsed.phase === "string" ? `${commandName(selected)} ${parsed.phase}` : commandName(selected));
   try {
     const settings = resolveSettings({
@@ -96,6 +100,40 @@ function createParser(argv: string[], scriptName: string, columns: number | unde
         throw error instanceof NgcertError ? error : new NgcertError("USAGE", message ?? error?.message ?? "invalid command line");
       }),
   );
+}
+
+/**
+ * The command's own option given more than once, if any: yargs makes it a list where the command expects one value (a
+ * repeated --cert-name, read as "not given", renewed every certificate). Which one was meant is the user's to say.
+ * Settings flags take the last (resolveSettings); positionals are lists.
+ */
+function repeatedOption(command: CommandModule, args: ParsedArgs): string | undefined {
+  const positionals = positionalNames(command);
+  const settings = new Set<string>(SETTINGS.map((setting) => setting.key));
+  for (const [key, value] of Object.entries(args)) {
+    if (Array.isArray(value) && /^[a-z][a-z0-9-]*$/.test(key) && !positionals.has(key) && !settings.has(key) && key !== "config") return key;
+  }
+  return undefined;
+}
+
+function positionalNames(command: CommandModule): Set<string> {
+  const names = [...command.command.matchAll(/[<[]([\w-]+)/g)].map((match) => match[1]!);
+  // yargs also keeps each name in camelCase.
+  return new Set([...names, ...names.map((name) => name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()))]);
+}
+
+/**
+ * The command's own option given as an empty string (`--cert-name ""`, `--metrics-file=`), if any. Settings flags are
+ * judged by resolveSettings with their source named; positionals by the command.
+ */
+function emptyOption(command: CommandModule, args: ParsedArgs): string | undefined {
+  const positionals = positionalNames(command);
+  const settings = new Set<string>(SETTINGS.map((setting) => setting.key));
+  for (const [key, value] of Object.entries(args)) {
+    if (value !== "" || !/^[a-z][a-z0-9-]*$/.test(key) || positionals.has(key) || settings.has(key) || key === "config") continue;
+    return key;
+  }
+  return undefined;
 }
 
 function settingFlags(args: ParsedArgs): Partial<Record<SettingKey | "staging", unknown>> {

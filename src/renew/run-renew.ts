@@ -5,6 +5,7 @@
 import { finishInterrupted } from "../deploy/finish-interrupted.js";
 import type { Exec } from "../exec.js";
 import { acquireWriterLock } from "../fs/writer-lock.js";
+import { assertKnownNames } from "../status/collect-status.js";
 import { renewLineages, type RenewSummary } from "../renewal/renew-lineages.js";
 import type { Settings } from "../settings/settings.js";
 
@@ -21,6 +22,8 @@ export interface RenewOptions {
 }
 
 export async function runRenew(settings: Settings, exec: Exec, options: RenewOptions): Promise<RenewSummary> {
+  // An unknown name is bad usage, refused before the lock: exit 2 leaves nothing behind, not even a lock file.
+  if (options.certName !== undefined) assertKnownNames(settings.letsencryptDir, [options.certName]);
   const lock = await acquireWriterLock(settings.letsencryptDir, { command: "renew", env: options.env });
   try {
     const repaired = finishInterrupted(settings);

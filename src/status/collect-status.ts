@@ -4,7 +4,8 @@ import { daysLeft, checkLineage } from "../checks/check-lineage.js";
 import type { Problem } from "../certbot/problem.js";
 import { compareCodePoints, findOrphanLiveDirs, listLetsencryptDir, type LineageEntry } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
-import { NgcertError } from "../errors.js";
+import { NgcertError, escapeControl } from "../errors.js";
+import { showInput } from "../sites/show-input.js";
 import { judgeRenewalTiming, type RenewReason } from "../timing/renewal-timing.js";
 import { readTimingState, type LineageTiming } from "../timing/timing-state.js";
 import { FactsCache } from "./facts-cache.js";
@@ -49,17 +50,22 @@ export interface CollectOptions {
   alwaysInThreads?: boolean;
 }
 
+/** Refuses names that are neither a renewal conf nor a live/ directory (bad usage: exit 2). */
+export function assertKnownNames(letsencryptDir: string, names: readonly string[], listing = listLetsencryptDir(letsencryptDir)): void {
+  const known = new Set([...listing.confs, ...listing.liveCandidates]);
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new NgcertError("NOT_FOUND", `no certificate named ${unknown.map(showInput).join(", ")} in ${escapeControl(letsencryptDir)}; \`ngcert status\` lists them all`);
+  }
+}
+
 export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDays">): Promise<LineageFacts[]> {
   const { letsencryptDir } = options;
   const listing = listLetsencryptDir(letsencryptDir);
   let confs = listing.confs;
   let candidates = listing.liveCandidates;
   if (options.names.length > 0) {
-    const known = new Set([...confs, ...candidates]);
-    const unknown = options.names.filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      throw new NgcertError("NOT_FOUND", `no certificate named ${unknown.join(", ")} in ${letsencryptDir}; \`ngcert status\` lists them all`);
-    }
+    assertKnownNames(letsencryptDir, options.names, listing);
     const wanted = new Set(options.names);
     candidates = candidates.filter((name) => wanted.has(name));
     // Whether a live/ directory is an orphan depends on every conf: read them all when one is asked for.
@@ -75,7 +81,7 @@ export async function collectFacts(options: Omit<CollectOptions, "now" | "warnDa
     const owned = candidates.filter((name) => !orphans.includes(name));
     if (owned.length > 0) {
       const owners = owned.map((name) => `live/${name}/ is the live directory of ${confFacts.find((facts) => path.dirname(facts.paths.cert) === path.resolve(letsencryptDir, "live", name))?.name ?? "another lineage"}`);
-      throw new NgcertError("NOT_FOUND", `no certificate named ${owned.join(", ")} in ${letsencryptDir}: ${owners.join("; ")}`);
+      throw new NgcertError("NOT_FOUND", `no certificate named ${owned.map(showInput).join(", ")} in ${escapeControl(letsencryptDir)}: ${showInput(owners.join("; "))}`);
     }
   }
   const orphanFacts = await readEntries(options, cache, orphans.map((name) => ({ name, hasConf: false })));

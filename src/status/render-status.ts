@@ -1,4 +1,5 @@
 // Renders status results: SPEC.md's JSON document, and a table for people.
+import { showInput } from "../sites/show-input.js";
 import type { CertificateStatus } from "./collect-status.js";
 
 export function renderStatusJson(certificates: readonly CertificateStatus[]): string {
@@ -30,12 +31,13 @@ function renderRenewal(cert: CertificateStatus, now: Date | undefined): string {
   return `${cert.renewAfter.slice(0, 10)} ${cert.renewAfter.slice(11, 16)} ${cert.renewReason}`;
 }
 
+/** The table, one line a certificate: names and messages from disk are shown with their control characters escaped. */
 export function renderStatusTable(certificates: readonly CertificateStatus[], color: boolean, now?: Date): string {
   if (certificates.length === 0) return "No certificates.\n";
   const paint = (text: string, code: string): string => (color ? `${code}${text}${RESET}` : text);
   const rows = certificates.map((cert) => [
-    cert.name,
-    renderDomains(cert.domains),
+    showInput(cert.name),
+    showInput(renderDomains(cert.domains)),
     cert.daysLeft === null ? "-" : String(cert.daysLeft),
     renderRenewal(cert, now),
     cert.authenticator ?? "-",
@@ -51,11 +53,11 @@ export function renderStatusTable(certificates: readonly CertificateStatus[], co
     const text = line(row);
     out.push(cert.problems.length === 0 ? text.replace(/ok$/, paint("ok", GREEN)) : paint(text, severe ? RED : YELLOW));
   });
-  const details = certificates.flatMap((cert) => cert.problems.map((problem) => `  ${cert.name}: ${problem.code}: ${problem.message}`));
+  const details = certificates.flatMap((cert) => cert.problems.map((problem) => `  ${showInput(cert.name)}: ${problem.code}: ${showInput(problem.message)}`));
   if (details.length > 0) out.push("", "Problems:", ...details);
   const explained = certificates.filter((cert) => cert.explanationURL !== null);
-  if (explained.length > 0) out.push("", "The CA explains its renewal window:", ...explained.map((cert) => `  ${cert.name}: ${cert.explanationURL}`));
+  if (explained.length > 0) out.push("", "The CA explains its renewal window:", ...explained.map((cert) => `  ${showInput(cert.name)}: ${showInput(cert.explanationURL ?? "")}`));
   const failing = certificates.filter((cert) => cert.lastError !== null);
-  if (failing.length > 0) out.push("", "Failed renewals:", ...failing.map((cert) => `  ${cert.name}: next attempt ${cert.nextAttempt ?? "-"}; last error: ${cert.lastError}`));
+  if (failing.length > 0) out.push("", "Failed renewals:", ...failing.map((cert) => `  ${showInput(cert.name)}: next attempt ${cert.nextAttempt ?? "-"}; last error: ${showInput(cert.lastError ?? "")}`));
   return `${out.join("\n")}\n`;
 }

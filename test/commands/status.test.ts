@@ -207,10 +207,11 @@ describe("ngcert status --warn-days", () => {
 
   it("refuses anything but a whole number of days, with exit 2", async () => {
     await lineage({ name: "alpha.example", leaf: fresh });
-    for (const bad of ["-1", "1.5", "ten", "", "99999999"]) {
+    for (const bad of ["-1", "1.5", "ten", "99999999"]) {
       const result = await status(`--warn-days=${bad}`);
       expect(result).toEqual({ code: 2, stdout: "", stderr: `ngcert: --warn-days ${JSON.stringify(bad)} is not a whole number of days\nRun \`ngcert --help\` for usage.\n` });
     }
+    expect(await status("--warn-days=")).toEqual({ code: 2, stdout: "", stderr: "ngcert: --warn-days was given an empty value: give one, or leave the option out\nRun `ngcert --help` for usage.\n" });
     expect(await status("--warn-days")).toEqual({ code: 2, stdout: "", stderr: "ngcert: Not enough arguments following: warn-days\nRun `ngcert --help` for usage.\n" });
   });
 });
