@@ -2,7 +2,8 @@
 // away again with any directory it had to create. As root it writes through nothing a local user could have
 // planted: each directory below the webroot is created one at a time and refused when it is a symlink or another
 // user's, and the file is created exclusively, never through a symlink.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, rmSync } from "node:fs";
+import { writeAllSync } from "../fs/write-all.js";
 import path from "node:path";
 
 export function placeChallengeToken(webroot: string, token: string): () => void {
@@ -12,7 +13,7 @@ export function placeChallengeToken(webroot: string, token: string): () => void 
   try {
     const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
-      writeSync(fd, token);
+      writeAllSync(fd, token);
     } finally {
       closeSync(fd);
     }

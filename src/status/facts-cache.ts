@@ -3,9 +3,10 @@
 // cached. Any doubt means "read again".
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { writeAllSync } from "../fs/write-all.js";
 import type { LineageFacts, LineagePaths } from "../certbot/lineage.js";
 
 // 2: names in certbot's order, certbot's refusals as problems. 3: facts carry renewBeforeExpiry.
@@ -113,7 +114,7 @@ export class FactsCache {
       // Created here and now, never through a symlink someone planted under a name they guessed.
       const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
-        writeSync(fd, asciiJson(data));
+        writeAllSync(fd, asciiJson(data));
       } finally {
         closeSync(fd);
       }

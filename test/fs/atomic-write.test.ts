@@ -86,6 +86,43 @@ describe("writeFileAtomic", () => {
     expect(readdirSync(dir)).toEqual(["site.conf"]);
   });
 
+  it("writes the whole content when write(2) takes only part of it", async () => {
+    const file = path.join(dir, "site.conf");
+    const actual = await vi.importActual<typeof import("node:fs")>("node:fs");
+    // Two short writes, as a nearly full filesystem gives, then the real thing.
+    for (let i = 0; i < 2; i++) vi.mocked(fs.writeSync).mockImplementationOnce(((fd: number, data: Uint8Array) => actual.writeSync(fd, data.subarray(0, 7))) as typeof fs.writeSync);
+    const content = "server { listen 443 ssl; }\n".repeat(100);
+    writeFileAtomic(file, content, 0o644);
+    expect(readFileSync(file, "utf8")).toBe(content);
+    expect(vi.mocked(fs.writeSync).mock.calls.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("on a real filesystem with less room than the content: fails, keeps the previous file, leaves no temp file", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const full = path.join(dir, "full");
+    mkdirSync(full);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]);
+    try {
+      const file = path.join(full, "ngcert.prom");
+      writeFileSync(file, "previous\n");
+      // Fill it up but for one 4 KiB block: the first write(2) of 12 KB then writes part and the next one none.
+      const filler = path.join(full, "filler");
+      try {
+        writeFileSync(filler, Buffer.alloc(64 * 1024));
+      } catch {
+        // ENOSPC: as full as it gets.
+      }
+      const free = () => Number(execFileSync("stat", ["-f", "-c", "%a*%S", full], { encoding: "utf8" }).trim().split("*").reduce((a, b) => String(Number(a) * Number(b))));
+      writeFileSync(filler, Buffer.alloc(Math.max(0, statSync(filler).size - (8192 - free()))));
+      expect(free()).toBeGreaterThan(0);
+      expect(() => writeFileAtomic(file, "x".repeat(12_000), 0o644)).toThrow(/ENOSPC/);
+      expect(readFileSync(file, "utf8")).toBe("previous\n");
+      expect(readdirSync(full).sort()).toEqual(["filler", "ngcert.prom"]);
+    } finally {
+      execFileSync("umount", [full]);
+    }
+  });
+
   it("keeps the previous content when writing the temp file fails (disk full), and removes the temp file", () => {
     const file = path.join(dir, "site.conf");
     writeFileSync(file, "previous\n");
