@@ -1,7 +1,8 @@
 // Which lineage a live directory belongs to, as certbot knows it: certbot hands hooks RENEWED_LINEAGE = the directory of
 // the conf's `cert` path, which is live/<name> for most lineages but anywhere a conf points (a renamed lineage keeps
 // its old live/ directory, a hand-written conf may use another place).
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readRegularFile } from "../fs/read-regular-file.js";
 import path from "node:path";
 import { listLetsencryptDir } from "./list-lineages.js";
 import { resolveConfPath } from "./live-links.js";
@@ -30,7 +31,7 @@ export function findLineageByLiveDir(letsencryptDir: string, dir: string): strin
 /** certbot's live_dir of a lineage: the directory of its conf's `cert`. */
 function confLiveDir(letsencryptDir: string, name: string): string | undefined {
   try {
-    const conf = readRenewalConf(readFileSync(renewalConfPath(letsencryptDir, name)));
+    const conf = readRenewalConf(readRegularFile(renewalConfPath(letsencryptDir, name)));
     return conf.files ? path.dirname(resolveConfPath(conf.files.cert)) : undefined;
   } catch {
     return undefined;

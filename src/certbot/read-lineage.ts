@@ -1,6 +1,6 @@
 // Reads one lineage (renewal conf + the files it names) into LineageFacts, as certbot and OpenSSL see it; a broken file
 // becomes a problem, never an exception. What `certbot renew` would skip is one RENEWAL_CONF_INVALID in certbot's words.
-import { readFileSync } from "node:fs";
+import { FileKindError, readRegularFile } from "../fs/read-regular-file.js";
 import path from "node:path";
 import { fingerprintOf, readCertificateInfo, type CertificateInfo } from "../certs/certificate-info.js";
 import { DerError } from "../certs/der.js";
@@ -38,18 +38,23 @@ const chainCache = new Map<string, { infos: CertificateInfo[]; otherBlocks: stri
 
 /** A renewal conf as certbot would load it (and its text), or certbot's reason why it cannot. */
 export function loadRenewalConf(confPath: string): { conf: RenewalConf; text: string } | { refusal: string } {
-  let text: string;
+  let bytes: Buffer;
   try {
-    // node's fast path for UTF-8 text; a conf that is not valid UTF-8 is read again as bytes, for Python's verdict.
-    text = readFileSync(confPath, "utf8");
+    bytes = readRegularFile(confPath);
   } catch (error) {
-    // configobj reads what is not a regular file as an empty conf, which then lacks the file references.
-    if (isNodeError(error) && (error.code === "ENOENT" || error.code === "EISDIR")) {
-      return { refusal: `it is ${error.code === "EISDIR" ? "a directory" : "a dangling symlink"}, which certbot reads as an empty conf: renewal config file is missing a required file reference` };
+    // configobj reads what is not a regular file as an empty conf, which then lacks the file references. A FIFO or a
+    // device is not read at all: it would block, or never end.
+    if (error instanceof FileKindError && error.code !== "EFBIG") {
+      return { refusal: `it is ${error.what}, which certbot reads as an empty conf: renewal config file is missing a required file reference` };
     }
-    return { refusal: `it cannot be read (${isNodeError(error) ? error.code : String(error)})` };
+    if (isNodeError(error) && error.code === "ENOENT") {
+      return { refusal: "it is a dangling symlink, which certbot reads as an empty conf: renewal config file is missing a required file reference" };
+    }
+    return { refusal: `it cannot be read (${error instanceof FileKindError ? `it is ${error.what}` : isNodeError(error) ? error.code : String(error)})` };
   }
-  return { conf: readRenewalConf(text.includes("\ufffd") ? readFileSync(confPath) : text), text };
+  // node's fast path for UTF-8 text; a conf that is not valid UTF-8 goes to the reader as bytes, for Python's verdict.
+  const text = bytes.toString("utf8");
+  return { conf: readRenewalConf(text.includes("\ufffd") ? bytes : text), text };
 }
 
 /**
@@ -181,13 +186,17 @@ function parseChain(text: string): { infos: CertificateInfo[]; otherBlocks: stri
 /** The file's text; marks the link as existing once it could be opened. */
 function readText(file: string, link: LiveLink): string {
   try {
-    const text = readFileSync(file, "utf8");
+    const text = readRegularFile(file).toString("utf8");
     link.exists = true;
     return text;
   } catch (error) {
     if (isNodeError(error) && error.code === "EISDIR") {
       link.exists = true;
       throw new Unreadable("is a directory, not a file");
+    }
+    if (error instanceof FileKindError) {
+      link.exists = true;
+      throw new Unreadable(`is ${error.what}`);
     }
     if (isNodeError(error) && (error.code === "ENOENT" || error.code === "ENOTDIR" || error.code === "ERR_INVALID_ARG_VALUE")) {
       throw new Unreadable(link.link === undefined ? "missing" : `dangling symlink to ${link.link}`);

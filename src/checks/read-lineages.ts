@@ -1,6 +1,6 @@
 // Every lineage with its renewal conf as text and as certbot reads it, for the checks that judge how it renews and
 // for rewriting the conf later: what doctor and migrate both start from.
-import { readFileSync } from "node:fs";
+import { FileKindError, readRegularFile } from "../fs/read-regular-file.js";
 import { compareCodePoints } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { parseRenewalConf, type RenewalConf } from "../certbot/renewal-conf.js";
@@ -43,10 +43,12 @@ export async function readLineageRecords(options: RecordsOptions): Promise<Linea
     let confError: string | undefined;
     if (facts.confPath) {
       try {
-        confText = readFileSync(facts.confPath, "utf8");
-        conf = parseRenewalConf(confText);
+        // As bytes: a conf that is not UTF-8 is refused as certbot refuses it, not read with replacement characters.
+        const bytes = readRegularFile(facts.confPath);
+        confText = bytes.toString("utf8");
+        conf = parseRenewalConf(confText.includes("\ufffd") ? bytes : confText);
       } catch (error) {
-        confError = `${facts.confPath}: ${error instanceof Error ? error.message : String(error)}`;
+        confError = `${facts.confPath}: ${error instanceof FileKindError ? `it is ${error.what}` : error instanceof Error ? error.message : String(error)}`;
       }
     } else {
       confError = "no renewal conf";

@@ -3,6 +3,7 @@
 // from the issuer, and (when asked) what nginx presents for each of its names; and the account thumbprint this
 // node's challenge location answers with.
 import { existsSync, readFileSync } from "node:fs";
+import { readRegularFile } from "../fs/read-regular-file.js";
 import { findClusterAccount } from "../certbot/account.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { checkLineage } from "../checks/check-lineage.js";
@@ -95,7 +96,7 @@ export async function readNodeReport(settings: Settings, self: string, options: 
 function autorenewOf(facts: LineageFacts): boolean {
   if (facts.confPath === undefined) return false;
   try {
-    return isAutorenewEnabled(readFileSync(facts.confPath, "utf8"));
+    return isAutorenewEnabled(readRegularFile(facts.confPath).toString("utf8"));
   } catch {
     return false;
   }

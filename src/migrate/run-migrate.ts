@@ -1,7 +1,8 @@
 // `ngcert migrate [NAME...] [--dry-run]`: moves lineages to webroot renewals on the shared directory. Every domain's
 // challenge must pass doctor's probe first, or nothing changes; then each renewal conf is rewritten (atomically,
 // the previous text kept) and proven by `certbot renew --dry-run`, or put back byte for byte.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readRegularFile } from "../fs/read-regular-file.js";
 import path from "node:path";
 import { challengeSettingsOf, checkChallengePaths } from "../checks/challenge-paths.js";
 import type { Finding } from "../checks/finding.js";
@@ -103,7 +104,7 @@ export async function runMigrate(settings: Settings, exec: Exec, options: Migrat
 async function migrateOne(settings: Settings, exec: Exec, plan: Extract<MigrationPlan, { kind: "migrate" }>, options: MigrateOptions): Promise<LineageResult> {
   const diff = unifiedDiff(plan.before, plan.after, plan.confPath, plan.confPath);
   // The restore is byte for byte only if the text read is the file's bytes (valid UTF-8), and unchanged since.
-  const bytes = readFileSync(plan.confPath);
+  const bytes = readRegularFile(plan.confPath);
   if (!bytes.equals(Buffer.from(plan.before, "utf8"))) return { name: plan.name, status: "failed", reason: `${plan.confPath} changed while migrate ran, or is not UTF-8; nothing was changed`, diff };
   options.onStart?.(plan.name, diff);
   const transaction = new FileTransaction();

@@ -4,6 +4,7 @@
 // 404, a 500, a hang: the lineage keeps the CA's last window for this certificate, or none, and renews on its
 // lifetime window; after two unanswered questions a CA is not asked again in this run.
 import { readFileSync } from "node:fs";
+import { readRegularFile } from "../fs/read-regular-file.js";
 import { caBundleFrom } from "../acme/get-json.js";
 import { ARI_ERROR_RECHECK_MS, DIRECTORY_RECHECK_MS, fetchRenewalInfo, fetchRenewalInfoUrl } from "../acme/renewal-info.js";
 import type { LineageFacts } from "../certbot/lineage.js";
@@ -41,7 +42,7 @@ const UNANSWERED_LIMIT = 2;
 
 function serverOf(facts: LineageFacts): string | undefined {
   try {
-    return parseRenewalConf(readFileSync(facts.confPath!, "utf8")).server ?? LETS_ENCRYPT_PRODUCTION;
+    return parseRenewalConf(readRegularFile(facts.confPath!)).server ?? LETS_ENCRYPT_PRODUCTION;
   } catch {
     return undefined;
   }

@@ -3,7 +3,8 @@
 // `certbot renew --cert-name NAME --force-renewal` through ngcert's hooks (after a failure, a dry run against the
 // staging CA first), then the door once more, and the failure budget updated from what really happened. `force`
 // renews everything named in one certbot run; `dry-run` rehearses everything named and changes nothing.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readRegularFile } from "../fs/read-regular-file.js";
 import { commonCertbotArgs } from "../certbot/certbot-args.js";
 import { hookShimPath } from "../certbot/hook-paths.js";
 import type { LineageFacts } from "../certbot/lineage.js";
@@ -77,7 +78,7 @@ export interface RenewSummary {
 function readConf(facts: LineageFacts): RenewalConf | undefined {
   if (facts.confPath === undefined) return undefined;
   try {
-    return parseRenewalConf(readFileSync(facts.confPath, "utf8"));
+    return parseRenewalConf(readRegularFile(facts.confPath));
   } catch {
     return undefined;
   }

@@ -1,14 +1,14 @@
 // Reads the JSON config file; a missing file means "no settings from a file".
-import { readFileSync } from "node:fs";
+import { FileKindError, readRegularFile } from "../fs/read-regular-file.js";
 import { NgcertError, isNodeError } from "../errors.js";
 
 export function readConfigFile(configPath: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(configPath, "utf8");
+    text = readRegularFile(configPath).toString("utf8");
   } catch (error) {
     if (isNodeError(error) && error.code === "ENOENT") return {};
-    const reason = isNodeError(error) ? error.code : String(error);
+    const reason = error instanceof FileKindError ? `it is ${error.what}` : isNodeError(error) ? error.code : String(error);
     throw new NgcertError("CONFIG", `cannot read config file ${configPath}: ${reason}`, { cause: error });
   }
   return parseConfigText(text, configPath);

@@ -1,6 +1,7 @@
 // doctor and migrate take lineages in certbot's order: renewal/*.conf sorted as file names, then the live/ directories
 // no conf points into. It decides which fix doctor --fix applies first and which finding a shared diff is shown with.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -28,4 +29,25 @@ it("lists lineages in certbot's order, conf file names first, orphan live/ direc
     expect((await readLineageRecords({ letsencryptDir: root, names: [], cacheDir })).map((record) => record.name)).toEqual(expected);
   }
   expect((await readLineageRecords({ letsencryptDir: root, names: ["a.example", "a.example-0001"] })).map((record) => record.name)).toEqual(["a.example-0001", "a.example"]);
+});
+
+it("refuses a conf as certbot does when it is not UTF-8, a FIFO or a device, without blocking on it", async () => {
+  const issuer = await makeCa({ name: "Test R1" });
+  const leaf = await makeLeaf({ domains: ["a.example"], issuer });
+  for (const name of ["bad-bytes.example", "fifo.example", "device.example"]) await writeLineage(root, { name, leaf, chain: [issuer] });
+  const conf = (name: string) => path.join(root, "renewal", `${name}.conf`);
+  // One byte that is not UTF-8 in a value: certbot's configobj fails to decode the file (status says so too).
+  await writeFile(conf("bad-bytes.example"), Buffer.concat([Buffer.from((await readFile(conf("bad-bytes.example"), "utf8")).replace(/\n$/, "")), Buffer.from("\nkey_type = ecdsa\xff\n", "latin1")]));
+  await rm(conf("fifo.example"));
+  execFileSync("mkfifo", [conf("fifo.example")]);
+  await rm(conf("device.example"));
+  await symlink("/dev/zero", conf("device.example"));
+  const records = await readLineageRecords({ letsencryptDir: root, names: [] });
+  const errors = Object.fromEntries(records.map((record) => [record.name, record.confError?.replace(`${root}/renewal/`, "")]));
+  expect(errors["bad-bytes.example"]).toMatch(/^bad-bytes\.example\.conf: .*'utf-8' codec can't decode byte 0xff/);
+  expect(errors["fifo.example"]).toBe("fifo.example.conf: it is a FIFO, not a regular file");
+  expect(errors["device.example"]).toBe("device.example.conf: it is a character device, not a regular file");
+  for (const name of ["bad-bytes.example", "fifo.example", "device.example"]) {
+    expect(records.find((record) => record.name === name)!.facts.fileProblems.map((problem) => problem.code)).toContain("RENEWAL_CONF_INVALID");
+  }
 });

@@ -1,6 +1,7 @@
 // Settings through the CLI: which source wins, and a bad value from any source stops the run with exit 2 and one
 // message naming where it came from.
-import { mkdir, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, rm, rmdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeLineage } from "../helpers/lineage-tree.js";
@@ -120,9 +121,15 @@ describe("bad settings through the CLI: exit 2, one message naming the source", 
     expect(await run([])).toEqual({ code: 2, stdout: "", stderr: 'ngcert: config file <root>/config.json must hold a JSON object such as {"email": "ops@example.com"}\n' });
   });
 
-  it("refuses a config file that cannot be read", async () => {
+  it("refuses a config file that cannot be read, or is not a file: a FIFO or a device is not read (it would block, or never end)", async () => {
     await mkdir(workspace.configPath);
-    expect(await run([])).toEqual({ code: 2, stdout: "", stderr: "ngcert: cannot read config file <root>/config.json: EISDIR\n" });
+    expect(await run([])).toEqual({ code: 2, stdout: "", stderr: "ngcert: cannot read config file <root>/config.json: it is a directory\n" });
+    await rmdir(workspace.configPath);
+    execFileSync("mkfifo", [workspace.configPath]);
+    expect(await run([])).toEqual({ code: 2, stdout: "", stderr: "ngcert: cannot read config file <root>/config.json: it is a FIFO, not a regular file\n" });
+    await rm(workspace.configPath);
+    await symlink("/dev/zero", workspace.configPath);
+    expect(await run([])).toEqual({ code: 2, stdout: "", stderr: "ngcert: cannot read config file <root>/config.json: it is a character device, not a regular file\n" });
   });
 
   it("refuses --staging with --server, and a non-boolean staging in the config file", async () => {

@@ -39,7 +39,7 @@ describe("readConfigFile", () => {
     const file = path.join(dir, "a-directory.json");
     await mkdir(file);
     const error = errorOf(() => readConfigFile(file));
-    expect([error.code, error.message]).toEqual(["CONFIG", `cannot read config file ${file}: EISDIR`]);
+    expect([error.code, error.message]).toEqual(["CONFIG", `cannot read config file ${file}: it is a directory`]);
     expect(exitCodeFor(error)).toBe(2);
   });
 

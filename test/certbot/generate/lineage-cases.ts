@@ -3,6 +3,7 @@
 // links that are copies, dangle, mix versions or live elsewhere, renamed lineages, editor files in renewal/, orphan
 // live/ directories, and renewal confs written by configobj (generated values, then sometimes damaged). The
 // differential test then asks certbot and ngcert about the same tree.
+import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, readFile, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Random } from "../../helpers/random.js";
@@ -247,6 +248,12 @@ async function addExtras(le: string, tree: GeneratedTree, random: Random, pool: 
   await symlink("nowhere.conf", path.join(renewal, "dangling-link.conf"));
   tree.lineages.push({ name: "a-directory", labels: ["confIsDirectory"], confPath: path.join(renewal, "a-directory.conf") });
   tree.lineages.push({ name: "dangling-link", labels: ["confIsDanglingLink"], confPath: path.join(renewal, "dangling-link.conf") });
+  // Nor are a FIFO (reading it would wait for a writer forever) and a link to a device (reading it would never end):
+  // configobj reads a file only when os.path.isfile says so.
+  execFileSync("mkfifo", [path.join(renewal, "a-fifo.conf")]);
+  await symlink("/dev/zero", path.join(renewal, "endless-device.conf"));
+  tree.lineages.push({ name: "a-fifo", labels: ["confIsFifo"], confPath: path.join(renewal, "a-fifo.conf") });
+  tree.lineages.push({ name: "endless-device", labels: ["confIsDevice"], confPath: path.join(renewal, "endless-device.conf") });
   // A live/ directory with certificate files and no conf anywhere.
   const orphan = path.join(le, "live", "orphan.example");
   await mkdir(orphan, { recursive: true });

@@ -9,6 +9,7 @@
 #   {"op": "read", "files": [{"id", "file"}]}
 #       parses each file with ConfigObj(file, encoding='utf-8', default_encoding='utf-8') and answers the raw tree and
 #       every root and [renewalparams] scalar as certbot reads it (interpolated), or the error configobj raises.
+import os
 import json
 import sys
 
@@ -64,6 +65,9 @@ def read(entry):
 
 def paths(entry):
     # As ConfigObj(file) reads a file: split at b"\n" only, a UTF-8 BOM dropped; undecodable bytes replaced here.
+    # ConfigObj reads only what os.path.isfile accepts (not a FIFO, not a device): anything else is an empty conf.
+    if not os.path.isfile(entry["file"]):
+        return {}
     try:
         with open(entry["file"], "rb") as handle:
             data = handle.read()
