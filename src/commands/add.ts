@@ -9,6 +9,12 @@ import { runAsIssuer } from "../cluster/run-as-issuer.js";
 import { isSyncFailure, renderSyncLines } from "../cluster/render-sync.js";
 import type { Exec } from "../exec.js";
 
+/**
+ * The longest certificate name whose files all fit a file name's 255 bytes: the longest is the site file as it is
+ * staged, `.ngcert-site-<name>.conf.ngcert-staged-<8 hex>` (the name + 41); certbot's `renewal/<name>-0001.conf` adds 10.
+ */
+const MAX_CERTIFICATE_NAME = 214;
+
 export const addCommand: CommandModule = {
   command: "add <domains..>",
   describe: "obtain a certificate for the domains and put an HTTPS reverse proxy to the upstream in front",
@@ -21,6 +27,12 @@ export const addCommand: CommandModule = {
       .option("skip-preflight", { type: "boolean", describe: "do not check the challenge path through nginx first (experts)" }),
   run: async (args, settings, context) => {
     const domains = parseDomains(((args.domains as unknown[]) ?? []).map(String));
+    if (domains[0]!.length > MAX_CERTIFICATE_NAME) {
+      throw new NgcertError(
+        "USAGE",
+        `the first domain names the certificate and the site, and ${domains[0]!.length} characters is too long for their files (a file name holds 255 bytes, and the longest file written for it adds ${255 - MAX_CERTIFICATE_NAME}): put a name of at most ${MAX_CERTIFICATE_NAME} characters first`,
+      );
+    }
     if (typeof args.upstream !== "string") throw new NgcertError("USAGE", "--upstream needs a URL such as http://127.0.0.1:8080");
     const upstream = parseUpstream(args.upstream);
     const say = (line: string): void => context.stderr.write(`${line}\n`);

@@ -160,6 +160,14 @@ describe("ngcert add refuses bad domains: exit 2, nothing changed, no program ru
     expect(await expectRefused(["add", "--upstream", UPSTREAM, "--", "-app.example"])).toMatch(/^ngcert: Not enough non-option arguments/);
   });
 
+  it("a first name too long for the files named after it (valid DNS, up to 253 characters, but 214 at most there)", async () => {
+    const name = (length: number) => `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(length - 63 * 3 - 3 - 8)}.example`;
+    expect(name(215)).toHaveLength(215);
+    expect(await expectRefused(["add", name(215), "--upstream", UPSTREAM])).toBe(
+      "ngcert: the first domain names the certificate and the site, and 215 characters is too long for their files (a file name holds 255 bytes, and the longest file written for it adds 41): put a name of at most 214 characters first",
+    );
+  });
+
   it("one bad name among good ones", async () => {
     expect(await expectRefused(["add", "app.example", "www.app.example", "*.app.example", "--upstream", UPSTREAM])).toContain("`*.app.example` is not a valid domain name");
     expect(await expectRefused(["add", "app.example", "a;b.example", "--upstream", UPSTREAM])).toContain("`a;b.example` is not a valid domain name");
