@@ -22,8 +22,10 @@ interface Source {
   origin: string;
 }
 
-// Characters that would let a value break out of an nginx directive or a command line.
-const UNSAFE_PATH = /[\s;{}'"`$\\#\0]/;
+// Characters that would let a value break out of an nginx directive or a command line, or mean something else there:
+// certbot runs its hooks (paths under the letsencrypt dir) through /bin/sh, where & | < > ( ) act; nginx expands the
+// glob characters * ? [ ] in an include.
+const UNSAFE_PATH = /[\s;{}'"`$\\#\0&|<>()*?[\]]/;
 
 export function resolveSettings(input: SettingsInput): Settings {
   const configPath = input.configPath ?? DEFAULT_CONFIG_PATH;
@@ -126,7 +128,7 @@ function validateSetting(definition: SettingDefinition, source: Source, cwd: str
   switch (definition.kind) {
     case "path":
       if (value.trim() === "") fail("a path is required");
-      if (UNSAFE_PATH.test(value)) fail(`\`${value}\` is not a usable path: spaces, quotes and ; { } $ \\ # are not allowed`);
+      if (UNSAFE_PATH.test(value)) fail(`\`${value}\` is not a usable path: spaces, quotes and ; { } $ \\ # & | < > ( ) * ? [ ] are not allowed`);
       return path.resolve(cwd, value);
     case "program":
       if (value.trim() === "" || /\s/.test(value)) fail(`\`${value}\` is not a program name or path`);

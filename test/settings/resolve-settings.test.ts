@@ -1,4 +1,8 @@
 // Settings precedence (flag > NGCERT_* environment > config file > default) and the checks on every kind of value.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { NgcertError, exitCodeFor } from "../../src/errors.js";
 import { LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from "../../src/settings/definitions.js";
@@ -111,11 +115,29 @@ describe("resolveSettings paths", () => {
     expect(settings.reloadCmd).toEqual(["systemctl", "reload", "nginx"]);
   });
 
+  it("refuses a letsencrypt dir whose hook paths /bin/sh would not run as one command, as certbot runs them", () => {
+    // certbot passes --deploy-hook to subprocess with shell=True: the hook's path is a shell command line.
+    const root = mkdtempSync(path.join(tmpdir(), "ngcert-shell-"));
+    try {
+      for (const char of ["&", "|", "<", ">", "(", ")"]) {
+        const dir = path.join(root, `le${char}x`);
+        mkdirSync(dir);
+        const hook = path.join(dir, "hook");
+        writeFileSync(hook, "#!/bin/sh\necho ran\n", { mode: 0o755 });
+        const shell = spawnSync("/bin/sh", ["-c", hook], { encoding: "utf8", timeout: 5000 });
+        expect([shell.status, shell.stdout], `/bin/sh -c ${hook}`).not.toEqual([0, "ran\n"]);
+        expect(errorOf({ flags: { "letsencrypt-dir": dir } }).message).toContain("is not a usable path");
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("refuses paths that could break out of an nginx directive", () => {
     expect(errorOf({ flags: { webroot: "/var/www/acme challenge" } }).message).toBe(
-      "--webroot: `/var/www/acme challenge` is not a usable path: spaces, quotes and ; { } $ \\ # are not allowed",
+      "--webroot: `/var/www/acme challenge` is not a usable path: spaces, quotes and ; { } $ \\ # & | < > ( ) * ? [ ] are not allowed",
     );
-    for (const bad of ["/a;b", "/a{b}", "/a$HOME", "/a'b", '/a"b', "/a#b", "/a\\b", "/a`b`"]) {
+    for (const bad of ["/a;b", "/a{b}", "/a$HOME", "/a'b", '/a"b', "/a#b", "/a\\b", "/a`b`", "/a&b", "/a|b", "/a<b", "/a>b", "/a(b)", "/a*b", "/a?b", "/a[b]"]) {
       expect(errorOf({ flags: { webroot: bad } }).code).toBe("USAGE");
     }
     expect(errorOf({ config: { webroot: "" } }).message).toBe(`"webroot" in ${CONFIG}: a path is required`);
