@@ -67,6 +67,12 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
       throw new NgcertError("CONFLICT", `${siteFile} was edited since ngcert wrote it: ngcert add will not overwrite it; move it aside to let ngcert write the site again. Nothing was changed.`);
     }
     const current = existsSync(renewalConfPath(settings.letsencryptDir, name)) ? readLineageFacts(settings.letsencryptDir, name, true) : undefined;
+    // A lineage of this name whose renewal conf certbot refuses would be served until it expires, never renewed (and
+    // certbot certonly stops at the same conf): the owner decides what the conf should say.
+    const confRefused = current?.fileProblems.find((problem) => problem.code === "RENEWAL_CONF_INVALID");
+    if (confRefused) {
+      throw new NgcertError("CONFLICT", `${confRefused.message}. Fix the conf (ngcert doctor ${name} shows what certbot reads in it) or remove the lineage (certbot delete --cert-name ${name}), then run ngcert add again. Nothing was changed.`);
+    }
     const currentDomains = new Set(current?.domains ?? []);
     const sameDomains = current !== undefined && current.domains.length === request.domains.length && request.domains.every((domain) => currentDomains.has(domain));
     // A lineage for exactly these names that is fit to serve is reused: no new order at the CA.

@@ -11,6 +11,8 @@ import { markOwned } from "../../src/fs/owned-file.js";
 import { hookShimPath } from "../../src/certbot/render-hook-shim.js";
 import { acmeSnippetPath, renderAcmeSnippet } from "../../src/nginx/render-acme.js";
 import { sitePath } from "../../src/nginx/render-site.js";
+import { writeLineage } from "../helpers/lineage-tree.js";
+import { makeCa, makeLeaf } from "../helpers/pki.js";
 import { runNgcert, type CliResult } from "../helpers/run-cli.js";
 import { createWorkspace, removeWorkspace, type Workspace } from "../helpers/workspace.js";
 import { fileTimes, snapshotTree, withoutTimes, type TreeSnapshot } from "../world/file-tree.js";
@@ -248,6 +250,19 @@ describe("ngcert add stops with exit 1 before running any program", () => {
     const result = await runUntouched(["add", "app.example", "--upstream", UPSTREAM]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("ngcert: this server is not set up for ngcert yet: run `ngcert init` first\n");
+  });
+
+  it("when a lineage of that name has a renewal conf certbot refuses: reused, it would never be renewed", async () => {
+    const issuer = await makeCa({ name: "Test R1" });
+    const leaf = await makeLeaf({ domains: ["app.example"], issuer });
+    await writeLineage(workspace.letsencryptDir, { name: "app.example", leaf, chain: [issuer] });
+    const conf = path.join(workspace.letsencryptDir, "renewal", "app.example.conf");
+    await writeFile(conf, "version = 2.1.0\n[renewalparams]\nauthenticator = webroot\n");
+    const result = await runUntouched(["add", "app.example", "--upstream", UPSTREAM]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `ngcert: ${conf}: certbot will not renew this certificate: renewal config file is missing a required file reference (no "cert"). Fix the conf (ngcert doctor app.example shows what certbot reads in it) or remove the lineage (certbot delete --cert-name app.example), then run ngcert add again. Nothing was changed.\n`,
+    );
   });
 
   it("when the site file was edited by hand", async () => {
