@@ -57,6 +57,23 @@ const WAKE_MIN_MS = 1_000;
  * what a pass leaves in the heap is small.
  */
 export const CHILD_PASS_FROM = 100;
+/** The longest delay setTimeout holds: a longer one overflows to 1 ms, and the watcher would check in a busy loop. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface LongTimer {
+  cancel: () => void;
+}
+
+/** Calls `callback` once `delayMs` has passed, for any delay: one longer than a timer holds is waited in steps. */
+export function startLongTimer(delayMs: number, callback: () => void): LongTimer {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (remainingMs: number): void => {
+    const stepMs = Math.min(remainingMs, MAX_TIMER_MS);
+    timer = setTimeout(() => (remainingMs > stepMs ? arm(remainingMs - stepMs) : callback()), stepMs);
+  };
+  arm(Math.max(0, delayMs));
+  return { cancel: () => clearTimeout(timer) };
+}
 
 export async function runWatch(settings: Settings, exec: Exec, options: WatchOptions): Promise<void> {
   const liveRoot = path.join(settings.letsencryptDir, "live");
@@ -68,7 +85,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   const queue = new SerialQueue((error) => options.log(`unexpected error: ${describeError(error)}`));
   const emit = (kind: WatchEventKind, name: string | undefined, details: Record<string, unknown> = {}): void => options.emit(makeEvent(options.now(), kind, name, details));
   const childPassFrom = options.childPassFrom ?? CHILD_PASS_FROM;
-  let renewalWake: NodeJS.Timeout | undefined;
+  let renewalWake: LongTimer | undefined;
 
   /** What a pass reports, applied here as it arrives (from a child: line by line while it still runs). */
   const apply = (op: PassOp): void => {
@@ -93,9 +110,9 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
         return void recheckAfterRun(op.names);
       case "wake-at": {
         // Wake when the next lineage becomes due, unless the next full check comes first.
-        clearTimeout(renewalWake);
+        renewalWake?.cancel();
         const delay = Math.max(WAKE_MIN_MS, Date.parse(op.time) - options.now().getTime());
-        if (delay < options.intervalMs && !options.signal.aborted) renewalWake = setTimeout(() => queue.push(() => pass({ kind: "renew" })), delay);
+        if (delay < options.intervalMs && !options.signal.aborted) renewalWake = startLongTimer(delay, () => queue.push(() => pass({ kind: "renew" })));
         return;
       }
     }
@@ -111,7 +128,7 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   };
 
   const pass = async (request: PassRequest): Promise<void> => {
-    if (request.kind !== "serve") clearTimeout(renewalWake);
+    if (request.kind !== "serve") renewalWake?.cancel();
     const known = Object.fromEntries([...metrics.lineages].map(([name, lineage]) => [name, lineage.servedMatches ?? null]));
     if (options.passCommand !== undefined && lineageCount() >= childPassFrom) {
       await runPassProcess({ settings, request, known }, { command: options.passCommand, env: options.env, signal: options.signal, now: options.now, apply, log: options.log });
@@ -149,11 +166,11 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
   options.onReady?.();
   // Each full check is scheduled an interval after the previous one finished, so checks never pile up in the queue
   // when one takes longer than the interval (thousands of lineages, a slow nginx).
-  let nextCheck: NodeJS.Timeout | undefined;
+  let nextCheck: LongTimer | undefined;
   const scheduleCheck = (): void => {
     queue.push(async () => {
       await pass({ kind: "full" });
-      if (!options.signal.aborted) nextCheck = setTimeout(scheduleCheck, options.intervalMs);
+      if (!options.signal.aborted) nextCheck = startLongTimer(options.intervalMs, scheduleCheck);
     });
   };
   scheduleCheck();
@@ -164,8 +181,8 @@ export async function runWatch(settings: Settings, exec: Exec, options: WatchOpt
       options.signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
-    clearTimeout(nextCheck);
-    clearTimeout(renewalWake);
+    nextCheck?.cancel();
+    renewalWake?.cancel();
     await live.close();
     await queue.drain();
     watcherLock.release();
