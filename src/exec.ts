@@ -7,6 +7,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** The program exited but what it started held its output open past leftoverGraceMs, and was killed. */
+  leftBehind?: boolean;
 }
 
 export interface ExecOptions {
@@ -28,6 +30,14 @@ export interface ExecOptions {
    * ownProcessGroup, so whatever it started is interrupted too), SIGKILL after a grace period; the run then throws.
    */
   signal?: AbortSignal;
+  /**
+   * With ownProcessGroup: once the program itself has exited, how long what it started may keep its output open; then
+   * its group is killed, its pipes are let go, and the run ends with the program's own exit (`leftBehind`). Without
+   * it the run waits for the output to close, which a background child of a script may never do.
+   */
+  leftoverGraceMs?: number;
+  /** Keep only the first this many bytes of stdout and of stderr; the rest is read and dropped, the program runs on. */
+  maxOutputBytes?: number;
 }
 
 export type Exec = (program: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
@@ -46,6 +56,7 @@ export const execProgram: Exec = async (program, args, options = {}) => {
   const { execa } = await import("execa");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
+  const keepBytes = options.maxOutputBytes;
   const child = execa(program, [...args], {
     reject: false,
     env: options.env,
@@ -58,8 +69,21 @@ export const execProgram: Exec = async (program, args, options = {}) => {
     stdin: options.input === undefined ? "ignore" : "pipe",
     stderr: options.inheritStderr ? ["pipe", "inherit"] : "pipe",
     stripFinalNewline: true,
+    // A bounded run collects its output itself, below.
+    buffer: keepBytes === undefined,
   });
+  const kept = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  if (keepBytes !== undefined) {
+    for (const name of ["stdout", "stderr"] as const) {
+      let seen = 0;
+      child[name]?.on("data", (chunk: Buffer) => {
+        if (seen < keepBytes) kept[name].push(chunk.subarray(0, keepBytes - seen));
+        seen += chunk.length;
+      });
+    }
+  }
   let groupTimedOut = false;
+  let leftBehind = false;
   let interrupted = false;
   const timers: NodeJS.Timeout[] = [];
   const pid = child.pid;
@@ -80,13 +104,28 @@ export const execProgram: Exec = async (program, args, options = {}) => {
   if (options.signal?.aborted) interrupt();
   else options.signal?.addEventListener("abort", interrupt, { once: true });
   if (options.ownProcessGroup && pid !== undefined) {
-    timers.push(
-      setTimeout(() => {
-        groupTimedOut = true;
-        killGroup("SIGTERM");
-        timers.push(setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS));
-      }, timeoutMs),
-    );
+    const groupTimeout = setTimeout(() => {
+      groupTimedOut = true;
+      killGroup("SIGTERM");
+      timers.push(setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS));
+    }, timeoutMs);
+    timers.push(groupTimeout);
+    const leftoverGraceMs = options.leftoverGraceMs;
+    if (leftoverGraceMs !== undefined) {
+      // The program's own end is what counts: its timeout stops, and what it left holding the pipes gets a grace.
+      child.once("exit", () => {
+        clearTimeout(groupTimeout);
+        timers.push(
+          setTimeout(() => {
+            leftBehind = true;
+            killGroup("SIGKILL");
+            // A process that left the group (setsid) survives the kill: stop reading what it holds.
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+          }, leftoverGraceMs),
+        );
+      });
+    }
   }
   const result = await child;
   for (const timer of timers) clearTimeout(timer);
@@ -94,8 +133,8 @@ export const execProgram: Exec = async (program, args, options = {}) => {
   const run: ProgramRun = {
     command: describeCommand(program, args),
     exitCode: result.exitCode,
-    stdout: typeof result.stdout === "string" ? result.stdout : "",
-    stderr: typeof result.stderr === "string" ? result.stderr : "",
+    stdout: keepBytes === undefined ? (typeof result.stdout === "string" ? result.stdout : "") : readKept(kept.stdout),
+    stderr: keepBytes === undefined ? (typeof result.stderr === "string" ? result.stderr : "") : readKept(kept.stderr),
     durationMs: Date.now() - started,
     timedOut: groupTimedOut || result.timedOut === true,
   };
@@ -114,8 +153,12 @@ export const execProgram: Exec = async (program, args, options = {}) => {
   if (exitCode !== 0 && !options.allowFailure) {
     throw new NgcertError("EXEC_FAILED", `\`${run.command}\` failed with exit code ${exitCode}`, { details: output, program: run });
   }
-  return { exitCode, stdout: run.stdout, stderr: run.stderr, durationMs: run.durationMs };
+  return { exitCode, stdout: run.stdout, stderr: run.stderr, durationMs: run.durationMs, ...(leftBehind ? { leftBehind } : {}) };
 };
+
+function readKept(chunks: Buffer[]): string {
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
 
 export function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
