@@ -1,0 +1,31 @@
+// A watcher whose reader goes away (`ngcert watch | head -1`) keeps watching: stdout is only where its events are
+// reported. It says so once on stderr and stops only when told to. (Other commands end quietly: bundle.test.ts.)
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { BUNDLE, assertBundleBuilt } from "../helpers/run-bundle.js";
+
+let root: string;
+beforeEach(async () => {
+  assertBundleBuilt();
+  root = await mkdtemp(path.join(tmpdir(), "ngcert-watch-pipe-"));
+  await mkdir(path.join(root, "le"));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+it("goes on when its stdout is closed, and says so once", async () => {
+  const settings = ["--letsencrypt-dir", `${root}/le`, "--nginx-dir", `${root}/nginx`, "--cache-dir", `${root}/cache`, "--config", `${root}/none.json`];
+  // A full check every second writes an event each time; head has gone after the first line. timeout(1) then stops
+  // the watcher with SIGTERM after 4 s: exit 124 means it was still running.
+  const script = `timeout 4 "${process.execPath}" "${BUNDLE}" watch --interval 1 ${settings.join(" ")} | head -1; echo "exit \${PIPESTATUS[0]}" >&2`;
+  const run = await execa("bash", ["-c", script], { reject: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, timeout: 30_000 });
+  expect(JSON.parse(run.stdout)).toMatchObject({ event: "started" });
+  const lines = run.stderr.trim().split("\n");
+  expect(lines.filter((line) => line.includes("standard output was closed"))).toEqual(["ngcert watch: standard output was closed: events are no longer printed there; going on"]);
+  expect(lines.at(-2)).toBe("ngcert watch: stopped");
+  expect(lines.at(-1)).toBe("exit 124");
+});
