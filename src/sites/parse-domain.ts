@@ -2,7 +2,7 @@
 // punycode, lower case; wildcards refused (HTTP-01 cannot validate them).
 import { domainToASCII } from "node:url";
 import { NgcertError } from "../errors.js";
-import { showInput } from "./show-input.js";
+import { showInput } from "../text/show-input.js";
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 

@@ -2,7 +2,7 @@
 import { isIP } from "node:net";
 import { NgcertError } from "../errors.js";
 import type { Upstream } from "../nginx/render-site.js";
-import { showInput } from "./show-input.js";
+import { showInput } from "../text/show-input.js";
 
 export type { Upstream };
 

@@ -16,7 +16,7 @@ import { dumpNginxConfig, NginxTestError } from "../nginx/nginx-control.js";
 import { sitePath } from "../nginx/render-site.js";
 import { stagingPathFor } from "../nginx/staged-config.js";
 import type { Settings } from "../settings/settings.js";
-import { showInput } from "./show-input.js";
+import { showInput } from "../text/show-input.js";
 
 export interface RemoveResult {
   siteFile: string;

@@ -5,7 +5,7 @@ import type { Problem } from "../certbot/problem.js";
 import { compareCodePoints, findOrphanLiveDirs, listLetsencryptDir, type LineageEntry } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
 import { NgcertError, escapeControl } from "../errors.js";
-import { showInput } from "../sites/show-input.js";
+import { showInput } from "../text/show-input.js";
 import { judgeRenewalTiming, type RenewReason } from "../timing/renewal-timing.js";
 import { readTimingState, type LineageTiming } from "../timing/timing-state.js";
 import { FactsCache } from "./facts-cache.js";

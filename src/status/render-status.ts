@@ -1,5 +1,5 @@
 // Renders status results: SPEC.md's JSON document, and a table for people.
-import { showInput } from "../sites/show-input.js";
+import { showInput } from "../text/show-input.js";
 import type { CertificateStatus } from "./collect-status.js";
 
 export function renderStatusJson(certificates: readonly CertificateStatus[]): string {
