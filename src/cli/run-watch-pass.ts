@@ -7,8 +7,9 @@ import { runPassChild } from "../watch/pass-child.js";
 export async function runWatchPass(self: string): Promise<void> {
   setFaultCommand("watch pass");
   const stop = new AbortController();
-  // The watcher stopping: finish the step under way (a reload is confirmed, a refusal rolled back), then end.
-  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stop.abort());
+  // The watcher stopping: finish the step under way (a reload is confirmed, a refusal rolled back), then end. A hang-up
+  // of the terminal reaches the pass too: the same, not a death in the middle of a step.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, () => stop.abort());
   const input = await text(process.stdin);
   faultStep("watch pass read its request");
   const context = defaultContext();
