@@ -1,5 +1,6 @@
 // `ngcert watch [--metrics-file PATH] [--on-event CMD] [--interval SECONDS]`: long-running; see watch/run-watch.ts.
 import type { CommandModule } from "./command-module.js";
+import { listLetsencryptDir } from "../certbot/list-lineages.js";
 import { NgcertError } from "../errors.js";
 import { openEventStream } from "./event-stream.js";
 import { splitCommand } from "../settings/split-command.js";
@@ -25,6 +26,8 @@ export const watchCommand: CommandModule = {
     const childPassFrom = childFromText !== undefined && /^\d+$/.test(childFromText) ? Number(childFromText) : undefined;
     const onEvent = typeof args["on-event"] === "string" ? splitCommand(args["on-event"], "--on-event") : undefined;
     const metricsFile = typeof args["metrics-file"] === "string" ? args["metrics-file"] : undefined;
+    // A mistyped --letsencrypt-dir is refused, not created and watched (0 certificates, forever).
+    listLetsencryptDir(settings.letsencryptDir);
     const log = (line: string): void => context.stderr.write(`ngcert watch: ${line}\n`);
     const events = openEventStream<WatchEvent>(context, renderEventLine, onEvent, log);
     try {

@@ -1,5 +1,7 @@
 // A watcher whose reader goes away (`ngcert watch | head -1`) keeps watching: stdout is only where its events are
-// reported. It says so once on stderr and stops only when told to. (Other commands end quietly: bundle.test.ts.)
+// reported. It says so once on stderr and stops only when told to. (Other commands end quietly: bundle.test.ts.) And a
+// letsencrypt dir that does not exist is refused, not created and watched.
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -28,4 +30,11 @@ it("goes on when its stdout is closed, and says so once", async () => {
   expect(lines.filter((line) => line.includes("standard output was closed"))).toEqual(["ngcert watch: standard output was closed: events are no longer printed there; going on"]);
   expect(lines.at(-2)).toBe("ngcert watch: stopped");
   expect(lines.at(-1)).toBe("exit 124");
+});
+
+it("refuses a letsencrypt dir that does not exist, creating nothing", async () => {
+  const missing = path.join(root, "letsencrypt-typo");
+  const run = await execa(process.execPath, [BUNDLE, "watch", "--letsencrypt-dir", missing, "--nginx-dir", `${root}/nginx`, "--config", `${root}/none.json`], { reject: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, timeout: 30_000 });
+  expect([run.exitCode, run.stdout, run.stderr]).toEqual([2, "", `ngcert: letsencrypt dir ${missing} does not exist; point --letsencrypt-dir at certbot's config dir`]);
+  expect(existsSync(missing)).toBe(false);
 });

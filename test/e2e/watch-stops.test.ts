@@ -1,7 +1,7 @@
 // `ngcert watch` (the built CLI) on an empty letsencrypt dir, no nginx needed: a hang-up stops it as SIGTERM does, a
 // notifier that leaves children behind neither blocks the events nor keeps it from stopping, and an --interval longer
 // than a timer holds is waited, not run in a busy loop.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -30,6 +30,8 @@ describe("ngcert watch stopping and its timers", () => {
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), "ngcert-watch-stops-"));
+    // An empty letsencrypt dir, as `ngcert init` leaves one before the first certificate.
+    mkdirSync(path.join(dir, "letsencrypt"));
   });
 
   afterEach(async () => {
