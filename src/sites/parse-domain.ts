@@ -1,6 +1,6 @@
 // Checks a domain name a user typed before it reaches certbot's command line or an nginx config: DNS syntax, IDN to
 // punycode, lower case; wildcards refused (HTTP-01 cannot validate them).
-import { domainToASCII } from "node:url";
+import { domainToASCII, domainToUnicode } from "node:url";
 import { NgcertError } from "../errors.js";
 import { showInput } from "../text/show-input.js";
 
@@ -28,6 +28,13 @@ export function parseDomain(input: string): string {
     if (label === "") fail("it has an empty label (two dots in a row, or a leading dot)");
     if (label.length > 63) fail(`the label \`${label}\` is longer than 63 characters`);
     if (!LABEL.test(label)) fail("only letters, digits, hyphens and dots are allowed, and a label cannot start or end with a hyphen");
+    // Hyphens in the third and fourth places are reserved for IDN labels (RFC 5891 section 4.2.3.1), and an xn-- label
+    // must be punycode for a name that is not plain ASCII: the CA refuses either, after an order.
+    if (label.slice(2, 4) === "--") {
+      if (!label.startsWith("xn--")) fail(`the label \`${label}\` has hyphens in its third and fourth places, which only IDN labels (xn--) may have`);
+      const unicode = domainToUnicode(label);
+      if (unicode === "" || /^[\x00-\x7f]*$/.test(unicode) || domainToASCII(unicode) !== label) fail(`the label \`${label}\` is not a valid IDN (punycode) label`);
+    }
   }
   if (/^\d+$/.test(labels[labels.length - 1]!)) fail("it looks like an IP address; certificates here are for domain names");
   return ascii;

@@ -26,7 +26,6 @@ describe("parseDomain accepts DNS names", () => {
     ["123.example", "123.example"],
     ["1.2.3.4.example", "1.2.3.4.example"],
     ["my-app.example", "my-app.example"],
-    ["ab--cd.example", "ab--cd.example"],
     ["xn--bcher-kva.example", "xn--bcher-kva.example"],
     [`${label(63)}.example`, `${label(63)}.example`],
   ])("%s", (input, expected) => {
@@ -116,6 +115,17 @@ describe("parseDomain refuses what is not a DNS name, naming the input", () => {
         `\`${input}\` is not a valid domain name: only letters, digits, hyphens and dots are allowed, and a label cannot start or end with a hyphen`,
       );
     }
+  });
+
+  it("hyphens in a label's third and fourth places outside an IDN label, or an xn-- label that is not punycode for a non-ASCII name (the CA refuses both)", () => {
+    expect(refusal("ab--cd.example")).toBe("`ab--cd.example` is not a valid domain name: the label `ab--cd` has hyphens in its third and fourth places, which only IDN labels (xn--) may have");
+    expect(refusal("app.zz--top.example")).toContain("the label `zz--top` has hyphens in its third and fourth places");
+    for (const [input, bad] of [["xn--zz.example", "xn--zz"], ["app.xn--a.example", "xn--a"]]) {
+      expect(refusal(input!)).toBe(`\`${input}\` is not a valid domain name: the label \`${bad}\` is not a valid IDN (punycode) label`);
+    }
+    // What the punycode of a real name is stays accepted, typed either way.
+    expect(parseDomain("xn--bcher-kva.example")).toBe(parseDomain("bücher.example"));
+    expect(parseDomain("a-b--c.example")).toBe("a-b--c.example");
   });
 
   it("an underscore (not a host name)", () => {
