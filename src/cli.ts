@@ -16,8 +16,8 @@ const WATCH_PASS_ARG = "--ngcert-watch-pass";
 const COMMAND_THREAD_ARG = "--ngcert-command-thread";
 /** The commands that run on a thread with a small young generation (see cli/command-thread.ts). */
 const THREAD_COMMANDS = new Set(["doctor", "migrate"]);
-/** The commands that run until stopped: a reader that goes away does not stop them. */
-const LONG_RUNNING = new Set(["watch", "cluster"]);
+/** The commands that run until stopped (`watch`, `cluster run`): a reader that goes away does not stop them. */
+const isLongRunning = (argv: readonly string[]): boolean => argv[0] === "watch" || (argv[0] === "cluster" && argv[1] === "run");
 const args = process.argv.slice(2);
 // The command as started: the launcher (dist/cli.js), which hooks, reader threads and pass processes run again; this
 // file itself when it was started directly.
@@ -44,10 +44,14 @@ async function main(): Promise<void> {
   // `ngcert status | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace. A
   // watcher's duties do not depend on its reader: it says so once and goes on, its events no longer printed.
   let stdoutGone = false;
+  // The same holds for stderr (`2>&1 | head`): what cannot be said there is lost, the command is not.
+  process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
-    if (args[0] !== undefined && LONG_RUNNING.has(args[0])) {
-      if (!stdoutGone) process.stderr.write(`ngcert ${args[0]}: standard output was closed: events are no longer printed there; going on\n`);
+    if (isLongRunning(args)) {
+      if (!stdoutGone) process.stderr.write(`ngcert ${args[0] === "cluster" ? "cluster run" : args[0]}: standard output was closed: events are no longer printed there; going on\n`);
       stdoutGone = true;
       return;
     }

@@ -105,13 +105,14 @@ function createParser(argv: string[], scriptName: string, columns: number | unde
 /**
  * The command's own option given more than once, if any: yargs makes it a list where the command expects one value (a
  * repeated --cert-name, read as "not given", renewed every certificate). Which one was meant is the user's to say.
- * Settings flags take the last (resolveSettings); positionals are lists.
+ * Settings flags take the last (resolveSettings); positionals are lists. --config too is one file: given twice, it
+ * was read as not given at all (the default file instead).
  */
 function repeatedOption(command: CommandModule, args: ParsedArgs): string | undefined {
   const positionals = positionalNames(command);
   const settings = new Set<string>(SETTINGS.map((setting) => setting.key));
   for (const [key, value] of Object.entries(args)) {
-    if (Array.isArray(value) && /^[a-z][a-z0-9-]*$/.test(key) && !positionals.has(key) && !settings.has(key) && key !== "config") return key;
+    if (Array.isArray(value) && /^[a-z][a-z0-9-]*$/.test(key) && !positionals.has(key) && !settings.has(key)) return key;
   }
   return undefined;
 }

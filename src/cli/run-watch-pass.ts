@@ -9,7 +9,9 @@ export async function runWatchPass(self: string): Promise<void> {
   const stop = new AbortController();
   // The watcher stopping: finish the step under way (a reload is confirmed, a refusal rolled back), then end. A hang-up
   // of the terminal reaches the pass too: the same, not a death in the middle of a step.
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, () => stop.abort());
+  // `on`, not `once`: with no listener left, the signal-exit handler of a program execa is running would re-send the
+  // signal and end the pass in the middle of its step.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => stop.abort());
   const input = await text(process.stdin);
   faultStep("watch pass read its request");
   const context = defaultContext();

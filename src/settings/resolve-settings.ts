@@ -128,7 +128,10 @@ function validateSetting(definition: SettingDefinition, source: Source, cwd: str
   switch (definition.kind) {
     case "path":
       if (value.trim() === "") fail("a path is required");
-      if (UNSAFE_PATH.test(value)) fail(`\`${value}\` is not a usable path: spaces, quotes and ; { } $ \\ # & | < > ( ) * ? [ ] are not allowed`);
+      // The path as given and as it will be used: a relative one takes the working directory's characters along.
+      for (const whole of [value, path.resolve(cwd, value)]) {
+        if (UNSAFE_PATH.test(whole)) fail(`\`${whole}\` is not a usable path: spaces, quotes and ; { } $ \\ # & | < > ( ) * ? [ ] are not allowed`);
+      }
       return path.resolve(cwd, value);
     case "program":
       if (value.trim() === "" || /\s/.test(value)) fail(`\`${value}\` is not a program name or path`);

@@ -67,11 +67,11 @@ export async function runAdd(settings: Settings, exec: Exec, request: AddRequest
       throw new NgcertError("CONFLICT", `${siteFile} was edited since ngcert wrote it: ngcert add will not overwrite it; move it aside to let ngcert write the site again. Nothing was changed.`);
     }
     const current = existsSync(renewalConfPath(settings.letsencryptDir, name)) ? readLineageFacts(settings.letsencryptDir, name, true) : undefined;
-    // A lineage of this name whose renewal conf certbot refuses would be served until it expires, never renewed (and
-    // certbot certonly stops at the same conf): the owner decides what the conf should say.
+    // A lineage of this name that certbot refuses to renew (its conf, or its live/ links and archive) would be served
+    // until it expires, never renewed: the owner decides how to repair it.
     const confRefused = current?.fileProblems.find((problem) => problem.code === "RENEWAL_CONF_INVALID");
     if (confRefused) {
-      throw new NgcertError("CONFLICT", `${confRefused.message}. Fix the conf (ngcert doctor ${name} shows what certbot reads in it) or remove the lineage (certbot delete --cert-name ${name}), then run ngcert add again. Nothing was changed.`);
+      throw new NgcertError("CONFLICT", `${confRefused.message}. Fix what it names (\`ngcert doctor ${name}\` shows it) or remove the lineage (certbot delete --cert-name ${name}), then run ngcert add again. Nothing was changed.`);
     }
     const currentDomains = new Set(current?.domains ?? []);
     const sameDomains = current !== undefined && current.domains.length === request.domains.length && request.domains.every((domain) => currentDomains.has(domain));

@@ -53,6 +53,8 @@ describe("command options", () => {
       [["add", "b.example", "--upstream", "http://127.0.0.1:8080", "--key-type", "rsa", "--key-type", "rsa"], "key-type"],
       [["watch", "--metrics-file", "a.prom", "--metrics-file", "b.prom"], "metrics-file"],
       [["status", "--warn-days", "5", "--warn-days", "7"], "warn-days"],
+      // One config file: given twice, it was read as not given (the default file instead).
+      [["status", "--config", "a.json"], "config"],
     ] as const) {
       expect(await refused([...argv])).toBe(`ngcert: --${flag} was given more than once: give it once\nRun \`ngcert --help\` for usage.\n`);
     }

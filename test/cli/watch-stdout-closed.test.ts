@@ -32,6 +32,14 @@ it("goes on when its stdout is closed, and says so once", async () => {
   expect(lines.at(-1)).toBe("exit 124");
 });
 
+it("goes on when stdout and stderr are the same closed pipe (2>&1 | head -1)", async () => {
+  const settings = ["--letsencrypt-dir", `${root}/le`, "--nginx-dir", `${root}/nginx`, "--cache-dir", `${root}/cache`, "--config", `${root}/none.json`];
+  const script = `timeout 4 "${process.execPath}" "${BUNDLE}" watch --interval 1 ${settings.join(" ")} 2>&1 | head -1; echo "exit \${PIPESTATUS[0]}" >&2`;
+  const run = await execa("bash", ["-c", script], { reject: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, timeout: 30_000 });
+  expect(JSON.parse(run.stdout)).toMatchObject({ event: "started" });
+  expect(run.stderr).toBe("exit 124");
+});
+
 it("refuses a letsencrypt dir that does not exist, creating nothing", async () => {
   const missing = path.join(root, "letsencrypt-typo");
   const run = await execa(process.execPath, [BUNDLE, "watch", "--letsencrypt-dir", missing, "--nginx-dir", `${root}/nginx`, "--config", `${root}/none.json`], { reject: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, timeout: 30_000 });

@@ -261,7 +261,7 @@ describe("ngcert add stops with exit 1 before running any program", () => {
     const result = await runUntouched(["add", "app.example", "--upstream", UPSTREAM]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `ngcert: ${conf}: certbot will not renew this certificate: renewal config file is missing a required file reference (no "cert"). Fix the conf (ngcert doctor app.example shows what certbot reads in it) or remove the lineage (certbot delete --cert-name app.example), then run ngcert add again. Nothing was changed.\n`,
+      `ngcert: ${conf}: certbot will not renew this certificate: renewal config file is missing a required file reference (no "cert"). Fix what it names (\`ngcert doctor app.example\` shows it) or remove the lineage (certbot delete --cert-name app.example), then run ngcert add again. Nothing was changed.\n`,
     );
   });
 

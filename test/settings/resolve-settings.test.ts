@@ -133,6 +133,12 @@ describe("resolveSettings paths", () => {
     }
   });
 
+  it("judges a relative path as it will be used, with the working directory's characters", () => {
+    expect(errorOf({ cwd: "/srv/a&b", flags: { "letsencrypt-dir": "le" } }).message).toBe(
+      "--letsencrypt-dir: `/srv/a&b/le` is not a usable path: spaces, quotes and ; { } $ \\ # & | < > ( ) * ? [ ] are not allowed",
+    );
+  });
+
   it("refuses paths that could break out of an nginx directive", () => {
     expect(errorOf({ flags: { webroot: "/var/www/acme challenge" } }).message).toBe(
       "--webroot: `/var/www/acme challenge` is not a usable path: spaces, quotes and ; { } $ \\ # & | < > ( ) * ? [ ] are not allowed",
