@@ -56,6 +56,7 @@ export async function runCli(argv: readonly string[], context: Context): Promise
     return 0;
   }
   const verbose = parsed.verbose === true;
+  listPositionals(selected, parsed);
   const repeated = repeatedOption(selected, parsed);
   if (repeated !== undefined) return report(new NgcertError("USAGE", `--${repeated} was given more than once: give it once`), context, verbose);
   const empty = emptyOption(selected, parsed);
@@ -115,6 +116,14 @@ function repeatedOption(command: CommandModule, args: ParsedArgs): string | unde
     if (Array.isArray(value) && /^[a-z][a-z0-9-]*$/.test(key) && !positionals.has(key) && !settings.has(key)) return key;
   }
   return undefined;
+}
+
+/** A list positional given as an option (`status --names a`) is still a list. */
+function listPositionals(command: CommandModule, args: ParsedArgs): void {
+  for (const match of command.command.matchAll(/[<[]([\w-]+)\.\.[>\]]/g)) {
+    const key = match[1]!;
+    if (typeof args[key] === "string") args[key] = [args[key]];
+  }
 }
 
 function positionalNames(command: CommandModule): Set<string> {

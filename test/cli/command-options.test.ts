@@ -63,6 +63,12 @@ describe("command options", () => {
     expect(both.code, both.stderr).toBe(0);
   });
 
+  it("takes a list positional given as an option as a list of one", async () => {
+    const run = await runNgcert(["status", "--json", "--names", "a.example", ...workspace.args], { cwd: workspace.root });
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { certificates: { name: string }[] }).certificates.map((cert) => cert.name)).toEqual(["a.example"]);
+  });
+
   it("refuses an unknown --cert-name before taking the writer lock: nothing is left behind", async () => {
     expect(await refused(["renew", "--cert-name", "nope.example"])).toContain("no certificate named nope.example");
   });
