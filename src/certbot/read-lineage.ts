@@ -15,7 +15,7 @@ import { certbotRefusal } from "./certbot-refusal.js";
 import type { LineageFacts, LineagePaths } from "./lineage.js";
 import { inspectLink, resolveConfPath, type LiveLink } from "./live-links.js";
 import { readRenewBeforeExpiry } from "./renew-before-expiry.js";
-import { LINEAGE_FILES, readRenewalConf, type RenewalConf } from "./renewal-conf.js";
+import { LINEAGE_FILES, decodeConf, readRenewalConf, type RenewalConf } from "./renewal-conf.js";
 
 export function renewalConfPath(letsencryptDir: string, name: string): string {
   return path.join(letsencryptDir, "renewal", `${name}.conf`);
@@ -52,9 +52,8 @@ export function loadRenewalConf(confPath: string): { conf: RenewalConf; text: st
     }
     return { refusal: `it cannot be read (${error instanceof FileKindError ? `it is ${error.what}` : isNodeError(error) ? error.code : String(error)})` };
   }
-  // node's fast path for UTF-8 text; a conf that is not valid UTF-8 goes to the reader as bytes, for Python's verdict.
-  const text = bytes.toString("utf8");
-  return { conf: readRenewalConf(text.includes("\ufffd") ? bytes : text), text };
+  const { text, input } = decodeConf(bytes);
+  return { conf: readRenewalConf(input), text };
 }
 
 /**

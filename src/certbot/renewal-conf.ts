@@ -44,6 +44,16 @@ const VERSION = new RegExp(
 const pythonType = (value: ConfValue | ConfSection): string => (typeof value === "string" ? "str" : Array.isArray(value) ? "list" : "Section");
 
 /**
+ * A conf file's text, and what to give readRenewalConf or parseRenewalConf: the text when the bytes are valid UTF-8
+ * (node's fast path), else the bytes themselves, so a conf that is not UTF-8 is refused as certbot refuses it rather
+ * than read with replacement characters.
+ */
+export function decodeConf(bytes: Buffer): { text: string; input: string | Buffer } {
+  const text = bytes.toString("utf8");
+  return { text, input: text.includes("\ufffd") ? bytes : text };
+}
+
+/**
  * Reads a renewal conf's bytes (or its text, when that decoded from valid UTF-8). Every check certbot would fail lands in loadRefusal / renewRefusal / dueRefusal, in
  * certbot's words; a conf configobj cannot parse is still read as far as configobj got, to learn where it points.
  */

@@ -3,7 +3,7 @@
 import { FileKindError, readRegularFile } from "../fs/read-regular-file.js";
 import { compareCodePoints } from "../certbot/list-lineages.js";
 import type { LineageFacts } from "../certbot/lineage.js";
-import { parseRenewalConf, type RenewalConf } from "../certbot/renewal-conf.js";
+import { decodeConf, parseRenewalConf, type RenewalConf } from "../certbot/renewal-conf.js";
 import { collectFacts } from "../status/collect-status.js";
 
 export interface LineageRecord {
@@ -43,10 +43,9 @@ export async function readLineageRecords(options: RecordsOptions): Promise<Linea
     let confError: string | undefined;
     if (facts.confPath) {
       try {
-        // As bytes: a conf that is not UTF-8 is refused as certbot refuses it, not read with replacement characters.
-        const bytes = readRegularFile(facts.confPath);
-        confText = bytes.toString("utf8");
-        conf = parseRenewalConf(confText.includes("\ufffd") ? bytes : confText);
+        const { text, input } = decodeConf(readRegularFile(facts.confPath));
+        confText = text;
+        conf = parseRenewalConf(input);
       } catch (error) {
         confError = `${facts.confPath}: ${error instanceof FileKindError ? `it is ${error.what}` : error instanceof Error ? error.message : String(error)}`;
       }

@@ -104,18 +104,23 @@ function createParser(argv: string[], scriptName: string, columns: number | unde
 }
 
 /**
+ * The options the command line gave that are the command's own (and --config): not its positionals, not the settings
+ * flags (resolveSettings judges those, naming their source), and not yargs' camelCase copies or `_` and `$0`.
+ */
+function ownOptions(command: CommandModule, args: ParsedArgs): [string, unknown][] {
+  const positionals = positionalNames(command);
+  const settings = new Set<string>(SETTINGS.map((setting) => setting.key));
+  return Object.entries(args).filter(([key]) => /^[a-z][a-z0-9-]*$/.test(key) && !positionals.has(key) && !settings.has(key));
+}
+
+/**
  * The command's own option given more than once, if any: yargs makes it a list where the command expects one value (a
  * repeated --cert-name, read as "not given", renewed every certificate). Which one was meant is the user's to say.
  * Settings flags take the last (resolveSettings); positionals are lists. --config too is one file: given twice, it
  * was read as not given at all (the default file instead).
  */
 function repeatedOption(command: CommandModule, args: ParsedArgs): string | undefined {
-  const positionals = positionalNames(command);
-  const settings = new Set<string>(SETTINGS.map((setting) => setting.key));
-  for (const [key, value] of Object.entries(args)) {
-    if (Array.isArray(value) && /^[a-z][a-z0-9-]*$/.test(key) && !positionals.has(key) && !settings.has(key)) return key;
-  }
-  return undefined;
+  return ownOptions(command, args).find(([, value]) => Array.isArray(value))?.[0];
 }
 
 /** A list positional given as an option (`status --names a`) is still a list. */
@@ -133,17 +138,11 @@ function positionalNames(command: CommandModule): Set<string> {
 }
 
 /**
- * The command's own option given as an empty string (`--cert-name ""`, `--metrics-file=`), if any. Settings flags are
- * judged by resolveSettings with their source named; positionals by the command.
+ * The command's own option given as an empty string (`--cert-name ""`, `--metrics-file=`), if any. An empty --config
+ * is left to the config file reader, which names the file it could not read.
  */
 function emptyOption(command: CommandModule, args: ParsedArgs): string | undefined {
-  const positionals = positionalNames(command);
-  const settings = new Set<string>(SETTINGS.map((setting) => setting.key));
-  for (const [key, value] of Object.entries(args)) {
-    if (value !== "" || !/^[a-z][a-z0-9-]*$/.test(key) || positionals.has(key) || settings.has(key) || key === "config") continue;
-    return key;
-  }
-  return undefined;
+  return ownOptions(command, args).find(([key, value]) => value === "" && key !== "config")?.[0];
 }
 
 function settingFlags(args: ParsedArgs): Partial<Record<SettingKey | "staging", unknown>> {

@@ -19,7 +19,7 @@ export class FileKindError extends Error {
   }
 }
 
-export function describeFileType(stat: Stats): string {
+function describeFileType(stat: Stats): string {
   if (stat.isFIFO()) return "a FIFO";
   if (stat.isCharacterDevice()) return "a character device";
   if (stat.isBlockDevice()) return "a block device";
